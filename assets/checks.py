@@ -1,0 +1,118 @@
+"""Asset checks: each is a SQL query counting violating rows (SQL as data).
+
+A check passes when its query returns 0. ERROR checks guard the contract
+(keys, referential integrity, file accounting); WARN checks flag data that is
+suspicious but legitimate (an article whose year cannot be established).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import dagster as dg
+
+from assets.resources import WarehouseResource
+from etl.ingest import discover
+
+
+@dataclass(frozen=True)
+class SqlCheck:
+    asset: tuple[str, str]
+    name: str
+    description: str
+    sql: str
+    severity: dg.AssetCheckSeverity = dg.AssetCheckSeverity.ERROR
+    after: tuple[tuple[str, str], ...] = ()
+
+
+FK = ("modeled", "dim_date"), ("modeled", "dim_outlet"), ("modeled", "dim_district")
+
+SQL_CHECKS: list[SqlCheck] = [
+    SqlCheck(("raw", "source_files"), "status_and_reason",
+             "Every file is 'ok' or 'rejected', and every rejected file says why.",
+             "SELECT count(*) FROM raw.source_files WHERE status NOT IN ('ok','rejected') "
+             "OR (status = 'rejected' AND coalesce(error, '') = '')"),
+    SqlCheck(("cleaned", "articles"), "unique_article_id", "article_id is unique.",
+             "SELECT count(*) - count(DISTINCT article_id) FROM cleaned.articles"),
+    SqlCheck(("cleaned", "articles"), "has_title", "Every article has a non-empty title.",
+             "SELECT count(*) FROM cleaned.articles WHERE coalesce(trim(title), '') = ''"),
+    SqlCheck(("cleaned", "articles"), "dated_or_flagged",
+             "Every article has a news_date, or date_confidence = 'unknown' says why not.",
+             "SELECT count(*) FROM cleaned.articles WHERE news_date IS NULL AND coalesce(date_confidence, '') <> 'unknown'"),
+    SqlCheck(("cleaned", "articles"), "year_known",
+             "Articles whose year could not be established (date_key -1 in the facts).",
+             "SELECT count(*) FROM cleaned.articles WHERE news_date IS NULL",
+             severity=dg.AssetCheckSeverity.WARN),
+    SqlCheck(("modeled", "fact_articles"), "keys_resolve",
+             "date_key, outlet_key and district_key resolve in their dimensions (no NULL keys).",
+             """SELECT count(*) FROM modeled.fact_articles f
+                LEFT JOIN modeled.dim_date d USING (date_key)
+                LEFT JOIN modeled.dim_outlet o USING (outlet_key)
+                LEFT JOIN modeled.dim_district x USING (district_key)
+                WHERE d.date_key IS NULL OR o.outlet_key IS NULL OR x.district_key IS NULL""",
+             after=FK),
+    SqlCheck(("modeled", "fact_articles"), "unique_article_id", "article_id is unique.",
+             "SELECT count(*) - count(DISTINCT article_id) FROM modeled.fact_articles"),
+    SqlCheck(("modeled", "fact_metrics"), "unique_metric_id", "metric_id is unique.",
+             "SELECT count(*) - count(DISTINCT metric_id) FROM modeled.fact_metrics"),
+    SqlCheck(("modeled", "fact_metrics"), "keys_resolve",
+             "article_id, date_key, outlet_key and district_key resolve (no orphans, no NULL keys).",
+             """SELECT count(*) FROM modeled.fact_metrics m
+                LEFT JOIN modeled.fact_articles a USING (article_id)
+                LEFT JOIN modeled.dim_date d ON d.date_key = m.date_key
+                LEFT JOIN modeled.dim_outlet o ON o.outlet_key = m.outlet_key
+                LEFT JOIN modeled.dim_district x ON x.district_key = m.district_key
+                WHERE a.article_id IS NULL OR d.date_key IS NULL OR o.outlet_key IS NULL OR x.district_key IS NULL""",
+             after=FK),
+    SqlCheck(("modeled", "fact_metrics"), "surface_in_text",
+             "Every surface is the exact substring of its article field at its offsets.",
+             """SELECT count(*) FROM modeled.fact_metrics m JOIN cleaned.articles a USING (article_id)
+                WHERE substr(CASE m.source_field WHEN 'body' THEN a.body WHEN 'title' THEN a.title
+                                  WHEN 'kicker' THEN a.kicker ELSE a.subtitle END,
+                             m.start_offset + 1, m.end_offset - m.start_offset) IS DISTINCT FROM m.surface"""),
+    SqlCheck(("modeled", "fact_metrics"), "values_sane",
+             "No negative quantities; value_high >= value; percents of a whole within 0–100 "
+             "(growth rates, 增/涨/降 in the sentence, may exceed it).",
+             """SELECT count(*) FROM modeled.fact_metrics WHERE value < 0
+                OR (value_high IS NOT NULL AND value_high < value)
+                OR (unit_kind = 'percent' AND value > 100 AND NOT regexp_matches(coalesce(sentence, ''), '增|涨|降|提高|提升|同比|环比'))""",
+             severity=dg.AssetCheckSeverity.WARN),
+    SqlCheck(("modeled", "article_districts"), "keys_resolve", "Every place resolves in dim_district.",
+             """SELECT count(*) FROM modeled.article_districts a LEFT JOIN modeled.dim_district d USING (district_key)
+                WHERE d.district_key IS NULL""", after=(("modeled", "dim_district"),)),
+]
+
+
+def _make_sql_check(spec: SqlCheck) -> dg.AssetChecksDefinition:
+    @dg.asset_check(
+        asset=dg.AssetKey(list(spec.asset)),
+        name=spec.name,
+        description=spec.description,
+        additional_deps=[dg.AssetKey(list(a)) for a in spec.after],
+        blocking=False,
+    )
+    def _check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+        with warehouse.connect(read_only=True) as conn:
+            bad = conn.execute(spec.sql).fetchone()[0]
+        return dg.AssetCheckResult(passed=bad == 0, severity=spec.severity, metadata={"violations": int(bad)})
+
+    return _check
+
+
+@dg.asset_check(asset=dg.AssetKey(["raw", "source_files"]), name="every_file_accounted",
+                description="files seen in SEEDS_DIR = files ok + files rejected, always.")
+def every_file_accounted(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    seeds = warehouse.settings.seeds_dir
+    on_disk = {p.relative_to(seeds).as_posix() for p in discover(seeds)}
+    with warehouse.connect(read_only=True) as conn:
+        rows = dict(conn.execute("SELECT status, count(*) FROM raw.source_files GROUP BY 1").fetchall())
+        paths = {r[0] for r in conn.execute("SELECT path FROM raw.source_files").fetchall()}
+    missing, extra = sorted(on_disk - paths), sorted(paths - on_disk)
+    return dg.AssetCheckResult(
+        passed=not missing and not extra,
+        metadata={"files_seen": len(on_disk), "files_ok": rows.get("ok", 0), "files_rejected": rows.get("rejected", 0),
+                  "missing_from_table": ", ".join(missing[:20]), "not_on_disk": ", ".join(extra[:20])},
+    )
+
+
+ASSET_CHECKS = [every_file_accounted, *[_make_sql_check(s) for s in SQL_CHECKS]]

@@ -1,0 +1,255 @@
+"""modeled layer: dimensions and facts derived from the cleaned layer.
+
+Incremental: articles whose facts are missing or were derived by an older
+``PIPELINE_VERSION`` are (re)derived; facts of articles that no longer exist
+are deleted. Dimensions are small and refreshed in place (dim_outlet only ever
+appends keys). Each step runs in one transaction.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import date
+
+import duckdb
+import pyarrow as pa
+
+from etl.config import PIPELINE_VERSION
+from etl.dates import calendar_rows, date_key
+from etl.districts import DistrictMatcher, Mention, load_districts, primary_district
+from etl.metrics import Metric, extract_metrics_many
+from etl.nlp import init_jieba, keywords, token_count
+from etl.outlets import UNKNOWN_KEY as UNKNOWN_OUTLET, canonical_outlet, outlet_keys, upsert_dim_outlet
+from etl.warehouse import delete_keys, insert_arrow
+
+UNKNOWN_DISTRICT = -1
+FACT_TABLES = (
+    "modeled.fact_articles",
+    "modeled.fact_metrics",
+    "modeled.article_districts",
+    "modeled.article_outlets",
+    "modeled.article_keywords",
+)
+HEADLINE_FIELDS = ("kicker", "title", "subtitle")
+_SENTENCE_END = re.compile(r"[。！？；!?;\n]")
+
+
+@dataclass
+class ModelStats:
+    articles_derived: int = 0
+    articles_removed: int = 0
+    metrics_written: int = 0
+    districts_written: int = 0
+    keywords_written: int = 0
+    outlets_added: int = 0
+
+
+def refresh_dim_district(conn: duckdb.DuckDBPyConnection) -> int:
+    df = load_districts()
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        conn.execute("DELETE FROM modeled.dim_district")
+        n = insert_arrow(conn, "modeled.dim_district", df.to_arrow())
+        conn.execute("COMMIT")
+    except Exception:
+        conn.execute("ROLLBACK")
+        raise
+    return n
+
+
+def refresh_dim_outlet(conn: duckdb.DuckDBPyConnection) -> int:
+    observed = [r[0] for r in conn.execute(
+        """
+        SELECT name FROM (
+            SELECT name, min(seen) AS first_seen FROM (
+                SELECT unnest(outlets) AS name, file_id || lpad(ordinal::VARCHAR, 6, '0') AS seen
+                FROM cleaned.articles
+            ) GROUP BY name
+            UNION ALL
+            SELECT publication, min(file_id) FROM cleaned.pages WHERE publication IS NOT NULL GROUP BY publication
+        ) ORDER BY first_seen, name
+        """
+    ).fetchall()]
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        added = upsert_dim_outlet(conn, observed)
+        conn.execute("COMMIT")
+    except Exception:
+        conn.execute("ROLLBACK")
+        raise
+    return added
+
+
+def refresh_dim_date(conn: duckdb.DuckDBPyConnection) -> int:
+    dates = [r[0] for r in conn.execute(
+        "SELECT DISTINCT news_date FROM cleaned.articles WHERE news_date IS NOT NULL "
+        "UNION SELECT DISTINCT page_date FROM cleaned.pages WHERE page_date IS NOT NULL"
+    ).fetchall()]
+    tbl = calendar_rows(dates)
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        conn.execute("DELETE FROM modeled.dim_date")
+        n = insert_arrow(conn, "modeled.dim_date", tbl)
+        conn.execute("COMMIT")
+    except Exception:
+        conn.execute("ROLLBACK")
+        raise
+    return n
+
+
+def _metric_id(article_id: str, field: str, start: int) -> str:
+    return hashlib.sha256(f"{article_id}:{field}:{start}".encode()).hexdigest()[:16]
+
+
+def _sentence_bounds(text: str, pos: int) -> tuple[int, int]:
+    start = 0
+    for m in _SENTENCE_END.finditer(text, 0, pos):
+        start = m.end()
+    m = _SENTENCE_END.search(text, pos)
+    return start, (m.end() if m else len(text))
+
+
+def nearest_district(mentions: list[Mention], starts: list[int], text: str, pos: int, fallback: int) -> int:
+    """District named nearest to ``pos`` within its sentence, else ``fallback``."""
+    lo, hi = _sentence_bounds(text, pos)
+    i = bisect.bisect_left(starts, lo)
+    best, best_d = fallback, None
+    while i < len(mentions) and mentions[i].start < hi:
+        d = abs(mentions[i].start - pos)
+        if best_d is None or d < best_d:
+            best, best_d = mentions[i].district_key, d
+        i += 1
+    return best
+
+
+FACT_ARTICLES_SCHEMA = pa.schema([
+    ("article_id", pa.string()), ("file_id", pa.string()), ("date_key", pa.int32()),
+    ("outlet_key", pa.int32()), ("district_key", pa.int64()), ("title", pa.string()),
+    ("kicker", pa.string()), ("subtitle", pa.string()), ("news_date", pa.date32()),
+    ("char_count", pa.int32()), ("token_count", pa.int32()), ("metric_count", pa.int32()),
+    ("district_count", pa.int32()), ("reporter_count", pa.int32()), ("continuation", pa.string()),
+    ("pipeline_version", pa.string()),
+])
+FACT_METRICS_SCHEMA = pa.schema([
+    ("metric_id", pa.string()), ("article_id", pa.string()), ("date_key", pa.int32()),
+    ("district_key", pa.int64()), ("outlet_key", pa.int32()), ("value", pa.float64()),
+    ("value_high", pa.float64()), ("unit", pa.string()), ("unit_kind", pa.string()),
+    ("value_base", pa.float64()), ("base_unit", pa.string()), ("qualifier", pa.string()),
+    ("measure", pa.string()), ("surface", pa.string()), ("sentence", pa.string()),
+    ("source_field", pa.string()), ("start_offset", pa.int32()), ("end_offset", pa.int32()),
+])
+ARTICLE_DISTRICTS_SCHEMA = pa.schema([
+    ("article_id", pa.string()), ("district_key", pa.int64()), ("mentions", pa.int32()),
+    ("first_offset", pa.int32()), ("is_primary", pa.bool_()),
+])
+ARTICLE_OUTLETS_SCHEMA = pa.schema([("article_id", pa.string()), ("outlet_key", pa.int32()), ("position", pa.int32())])
+ARTICLE_KEYWORDS_SCHEMA = pa.schema([
+    ("article_id", pa.string()), ("keyword", pa.string()), ("weight", pa.float64()), ("rank", pa.int32()),
+])
+
+
+def derive_facts(articles: list[dict], outlets: dict[str, int], matcher: DistrictMatcher) -> dict[str, pa.Table]:
+    """Pure derivation of every fact row for a batch of cleaned articles."""
+    init_jieba()
+    fa, fm, ad, ao, ak = [], [], [], [], []
+    fields = ["body", *HEADLINE_FIELDS]
+    texts = [a.get(f) or "" for a in articles for f in fields]
+    extracted = extract_metrics_many(texts)
+    for idx, a in enumerate(articles):
+        aid = a["article_id"]
+        per_field: dict[str, list[Metric]] = dict(zip(fields, extracted[idx * len(fields):(idx + 1) * len(fields)]))
+        headline = "\n".join(a.get(f) or "" for f in HEADLINE_FIELDS)
+        full = headline + "\n" + a["body"]
+        mentions = matcher.find(full)
+        primary = primary_district(mentions) if mentions else UNKNOWN_DISTRICT
+        agg: dict[int, list[int]] = {}
+        for m in mentions:
+            agg.setdefault(m.district_key, []).append(m.start)
+        for key, starts in agg.items():
+            ad.append({"article_id": aid, "district_key": key, "mentions": len(starts),
+                       "first_offset": min(starts), "is_primary": key == primary})
+        credited = [canonical_outlet(o) for o in (a.get("outlets") or [])]
+        credited = [o for o in dict.fromkeys(credited) if o]
+        for pos, name in enumerate(credited):
+            if name in outlets:
+                ao.append({"article_id": aid, "outlet_key": outlets[name], "position": pos})
+        first = credited[0] if credited else canonical_outlet(a.get("publication"))
+        okey = outlets.get(first, UNKNOWN_OUTLET) if first else UNKNOWN_OUTLET
+        dkey = date_key(a.get("news_date"))
+        body = a["body"]
+        offset = len(headline) + 1
+        body_mentions = [Mention(m.district_key, m.surface, m.start - offset, m.end - offset, m.level)
+                         for m in mentions if m.start >= offset]
+        body_starts = [m.start for m in body_mentions]
+        body_values = {(m.value, m.unit) for m in per_field["body"]}
+        n_metrics = 0
+        for field in fields:
+            text = a.get(field) or ""
+            for m in per_field[field]:
+                if field != "body" and (m.value, m.unit) in body_values:
+                    continue  # headline repeats a body quantity: count it once
+                district = (nearest_district(body_mentions, body_starts, body, m.start, primary)
+                            if field == "body" else primary)
+                fm.append({
+                    "metric_id": _metric_id(aid, field, m.start), "article_id": aid, "date_key": dkey,
+                    "district_key": district, "outlet_key": okey, "value": m.value, "value_high": m.value_high,
+                    "unit": m.unit, "unit_kind": m.unit_kind, "value_base": m.value_base, "base_unit": m.base_unit,
+                    "qualifier": m.qualifier, "measure": m.measure, "surface": m.surface, "sentence": m.sentence,
+                    "source_field": field, "start_offset": m.start, "end_offset": m.end,
+                })
+                n_metrics += 1
+        title_body = (a.get("title") or "") + "\n" + body
+        for rank, (word, weight) in enumerate(keywords(title_body), start=1):
+            ak.append({"article_id": aid, "keyword": word, "weight": weight, "rank": rank})
+        fa.append({
+            "article_id": aid, "file_id": a["file_id"], "date_key": dkey, "outlet_key": okey,
+            "district_key": primary, "title": a["title"], "kicker": a.get("kicker"), "subtitle": a.get("subtitle"),
+            "news_date": a.get("news_date"), "char_count": a["char_count"], "token_count": token_count(title_body),
+            "metric_count": n_metrics, "district_count": len(agg), "reporter_count": len(a.get("reporters") or []),
+            "continuation": a.get("continuation"), "pipeline_version": PIPELINE_VERSION,
+        })
+    return {
+        "modeled.fact_articles": pa.Table.from_pylist(fa, schema=FACT_ARTICLES_SCHEMA),
+        "modeled.fact_metrics": pa.Table.from_pylist(fm, schema=FACT_METRICS_SCHEMA),
+        "modeled.article_districts": pa.Table.from_pylist(ad, schema=ARTICLE_DISTRICTS_SCHEMA),
+        "modeled.article_outlets": pa.Table.from_pylist(ao, schema=ARTICLE_OUTLETS_SCHEMA),
+        "modeled.article_keywords": pa.Table.from_pylist(ak, schema=ARTICLE_KEYWORDS_SCHEMA),
+    }
+
+
+def build_facts(conn: duckdb.DuckDBPyConnection, full_refresh: bool = False) -> ModelStats:
+    stats = ModelStats()
+    cur = conn.execute(
+        """
+        SELECT a.* FROM cleaned.articles a
+        LEFT JOIN modeled.fact_articles f USING (article_id)
+        WHERE f.article_id IS NULL OR f.pipeline_version <> ? OR ?
+        ORDER BY a.file_id, a.ordinal
+        """,
+        [PIPELINE_VERSION, full_refresh],
+    )
+    cols = [d[0] for d in cur.description]
+    todo = [dict(zip(cols, r)) for r in cur.fetchall()]
+    stale = [r[0] for r in conn.execute(
+        "SELECT article_id FROM modeled.fact_articles WHERE article_id NOT IN (SELECT article_id FROM cleaned.articles)"
+    ).fetchall()]
+    tables = derive_facts(todo, outlet_keys(conn), DistrictMatcher(load_districts()))
+    drop = stale + [a["article_id"] for a in todo]
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        for table in FACT_TABLES:
+            delete_keys(conn, table, "article_id", drop)
+            insert_arrow(conn, table, tables[table])
+        conn.execute("COMMIT")
+    except Exception:
+        conn.execute("ROLLBACK")
+        raise
+    stats.articles_derived = len(todo)
+    stats.articles_removed = len(stale)
+    stats.metrics_written = tables["modeled.fact_metrics"].num_rows
+    stats.districts_written = tables["modeled.article_districts"].num_rows
+    stats.keywords_written = tables["modeled.article_keywords"].num_rows
+    return stats

@@ -1,0 +1,85 @@
+"""raw layer: mirror the seeds folder into ``raw.source_files``.
+
+Merge rules (one transaction):
+
+- a path whose bytes are unchanged (same file_id) keeps its row, including
+  its original ``ingested_at``: reruns change nothing;
+- a new path, or a path whose bytes changed, gets a fresh row (replacing the
+  old one for that path);
+- a path no longer present is retired: its row is deleted, and the cleaned
+  and modeled layers drop whatever only it produced on their next step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from etl.ingest import SourceFile, read_all
+from etl.warehouse import delete_keys, insert_arrow
+
+SOURCE_FILES_SCHEMA = pa.schema([
+    ("file_id", pa.string()),
+    ("path", pa.string()),
+    ("size_bytes", pa.int64()),
+    ("encoding", pa.string()),
+    ("text", pa.string()),
+    ("ingested_at", pa.timestamp("us")),
+    ("status", pa.string()),
+    ("error", pa.string()),
+    ("modified_at", pa.timestamp("us")),
+])
+
+
+@dataclass
+class RawStats:
+    seen: int = 0
+    ok: int = 0
+    rejected: int = 0
+    added: int = 0
+    replaced: int = 0
+    unchanged: int = 0
+    retired: int = 0
+    rejected_files: list[tuple[str, str]] = field(default_factory=list)
+
+
+def to_arrow(files: list[SourceFile]) -> pa.Table:
+    rows = [asdict(f) for f in files]
+    return pa.Table.from_pylist(rows, schema=SOURCE_FILES_SCHEMA)
+
+
+def sync_source_files(conn: duckdb.DuckDBPyConnection, seeds_dir: Path) -> RawStats:
+    files = read_all(seeds_dir)
+    existing = dict(conn.execute("SELECT path, file_id FROM raw.source_files").fetchall())
+    present = {f.path for f in files}
+    stats = RawStats(seen=len(files))
+    changed: list[SourceFile] = []
+    for f in files:
+        old = existing.get(f.path)
+        if old is None:
+            stats.added += 1
+            changed.append(f)
+        elif old != f.file_id:
+            stats.replaced += 1
+            changed.append(f)
+        else:
+            stats.unchanged += 1
+        if f.status == "ok":
+            stats.ok += 1
+        else:
+            stats.rejected += 1
+            stats.rejected_files.append((f.path, f.error or ""))
+    gone = sorted(set(existing) - present)
+    stats.retired = len(gone)
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        delete_keys(conn, "raw.source_files", "path", gone + [f.path for f in changed])
+        insert_arrow(conn, "raw.source_files", to_arrow(changed))
+        conn.execute("COMMIT")
+    except Exception:
+        conn.execute("ROLLBACK")
+        raise
+    return stats

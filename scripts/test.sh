@@ -1,0 +1,5 @@
+#!/usr/bin/env bash
+# Set up (locked venv incl. dev group) and run the whole test suite.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/bootstrap.sh"
+exec "$ROOT/.venv/bin/python" -m pytest "$@"
