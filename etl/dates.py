@@ -8,7 +8,6 @@ the way mastheads print it (农历甲辰年十月廿九 for 2024-11-29).
 
 from __future__ import annotations
 
-import warnings
 from datetime import date, timedelta
 from typing import Iterable
 
@@ -45,12 +44,10 @@ def lunar_day_text(day: int) -> str:
 
 def lunar_text(d: date) -> tuple[int, int, int, bool, str] | None:
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)
-            ld = LunarDate.fromSolarDate(d.year, d.month, d.day)
+        ld = LunarDate.from_solar_date(d.year, d.month, d.day)
     except ValueError:
         return None
-    leap = bool(ld.isLeapMonth)
+    leap = bool(ld.is_leap_month)
     text = f"农历{ganzhi_year(ld.year)}年{'闰' if leap else ''}{_MONTHS[ld.month - 1]}月{lunar_day_text(ld.day)}"
     return ld.year, ld.month, ld.day, leap, text
 

@@ -79,7 +79,7 @@ def discover(seeds_dir: Path) -> list[Path]:
             p = Path(root) / name
             if p.is_file():
                 out.append(p)
-    return out
+    return sorted(out, key=lambda p: p.relative_to(seeds_dir).as_posix())
 
 
 def _printable_ratio(text: str) -> float:
@@ -103,7 +103,7 @@ def decode_bytes(data: bytes) -> tuple[str | None, str | None, str | None]:
     for bom, enc in _BOMS:
         if data.startswith(bom):
             try:
-                text = data.decode(enc)
+                text = data[len(bom):].decode(enc.removesuffix("-sig"))
             except UnicodeDecodeError as exc:
                 return None, enc, f"undecodable {enc} despite its byte-order mark: {exc.reason} at byte {exc.start}"
             return _finish(text, enc)
