@@ -37,8 +37,9 @@ SQL_CHECKS: list[SqlCheck] = [
     SqlCheck(("cleaned", "articles"), "has_title", "Every article has a non-empty title.",
              "SELECT count(*) FROM cleaned.articles WHERE coalesce(trim(title), '') = ''"),
     SqlCheck(("cleaned", "articles"), "dated_or_flagged",
-             "Every article has a news_date, or date_confidence = 'unknown' says why not.",
-             "SELECT count(*) FROM cleaned.articles WHERE news_date IS NULL AND coalesce(date_confidence, '') <> 'unknown'"),
+             "Every article has a news_date, or date_confidence ('unknown', 'text_year') says why not.",
+             "SELECT count(*) FROM cleaned.articles WHERE news_date IS NULL "
+             "AND coalesce(date_confidence, '') NOT IN ('unknown', 'text_year')"),
     SqlCheck(("cleaned", "articles"), "year_known",
              "Articles whose year could not be established (date_key -1 in the facts).",
              "SELECT count(*) FROM cleaned.articles WHERE news_date IS NULL",

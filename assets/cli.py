@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
                              "fact_tables": {"config": {"full_refresh": True}}}
     started = time.perf_counter()
     with dg.DagsterInstance.get() as instance:
-        result = defs.get_job_def("warehouse_job").execute_in_process(
+        result = defs.resolve_job_def("warehouse_job").execute_in_process(
             instance=instance, run_config=run_config, raise_on_error=False)
     seconds = time.perf_counter() - started
     failed_checks = [e for e in result.get_asset_check_evaluations()

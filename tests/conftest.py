@@ -23,7 +23,7 @@ def run_job(seeds_dir: Path, warehouse_dir: Path, **op_config) -> dg.ExecuteInPr
     if op_config:
         run_config["ops"] = {op: {"config": cfg} for op, cfg in op_config.items()}
     with dg.instance_for_test() as instance:
-        return defs.get_job_def("warehouse_job").execute_in_process(run_config=run_config, instance=instance)
+        return defs.resolve_job_def("warehouse_job").execute_in_process(run_config=run_config, instance=instance)
 
 
 @pytest.fixture(scope="session")

@@ -31,10 +31,10 @@ def test_writers_share_one_pool():
 
 
 def test_job_schedule_sensor():
-    job = defs.get_job_def("warehouse_job")
+    job = defs.resolve_job_def("warehouse_job")
     assert job is not None
-    schedule = defs.get_schedule_def("daily_warehouse_refresh")
+    schedule = defs.resolve_schedule_def("daily_warehouse_refresh")
     assert schedule.execution_timezone == "Asia/Shanghai"
     assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
-    sensor = defs.get_sensor_def("seeds_folder_sensor")
+    sensor = defs.resolve_sensor_def("seeds_folder_sensor")
     assert sensor.default_status == dg.DefaultSensorStatus.RUNNING

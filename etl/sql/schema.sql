@@ -64,6 +64,7 @@ CREATE TABLE IF NOT EXISTS cleaned.articles (
     subtitle         VARCHAR,
     title_source     VARCHAR,
     news_date        DATE,
+    news_year        INTEGER,
     date_confidence  VARCHAR,
     dateline_month   INTEGER,
     dateline_day     INTEGER,
@@ -86,6 +87,7 @@ COMMENT ON COLUMN cleaned.articles.title IS '主题: the headline. For a headles
 COMMENT ON COLUMN cleaned.articles.subtitle IS '副题: the line below the title, if any.';
 COMMENT ON COLUMN cleaned.articles.title_source IS '''heading'' when printed as a headline, ''derived'' when built from the text of a headless fragment.';
 COMMENT ON COLUMN cleaned.articles.news_date IS 'Date of the news: dateline month/day with the page year or an inferred year, else the page date; NULL when no year can be established.';
+COMMENT ON COLUMN cleaned.articles.news_year IS 'Year of the news when known, even when the day is not (date_confidence ''text_year'').';
 COMMENT ON COLUMN cleaned.articles.date_confidence IS 'How news_date was found (vocabulary in docs/page-grammar.md).';
 COMMENT ON COLUMN cleaned.articles.dateline_month IS 'Month from the dateline (本报12月18日讯), even when the year is unknown.';
 COMMENT ON COLUMN cleaned.articles.dateline_day IS 'Day from the dateline.';

@@ -1,0 +1,175 @@
+"""Graph depth: the whole job on the five seed pages, with assertions on true facts."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pyarrow.parquet as pq
+
+from etl.warehouse import MODELED_TABLES
+from tests.conftest import SEEDS, run_job
+
+TABLE_IDS = {
+    "raw.source_files": "path || ':' || file_id || ':' || ingested_at",
+    "cleaned.pages": "file_id",
+    "cleaned.articles": "article_id",
+    "cleaned.paragraphs": "paragraph_id",
+    "modeled.dim_date": "date_key",
+    "modeled.dim_outlet": "outlet_key || outlet_name",
+    "modeled.dim_district": "district_key",
+    "modeled.fact_articles": "article_id",
+    "modeled.fact_metrics": "metric_id",
+    "modeled.article_districts": "article_id || district_key",
+    "modeled.article_outlets": "article_id || outlet_key",
+    "modeled.article_keywords": "article_id || keyword",
+}
+
+
+def snapshot(db_path: Path) -> dict[str, tuple[int, str]]:
+    with duckdb.connect(str(db_path), read_only=True) as conn:
+        out = {}
+        for table, key in TABLE_IDS.items():
+            ids = sorted(str(r[0]) for r in conn.execute(f"SELECT {key} FROM {table}").fetchall())
+            out[table] = (len(ids), hashlib.sha256("\n".join(ids).encode()).hexdigest())
+        return out
+
+
+def test_every_seed_file_is_ingested_by_content_hash(db):
+    rows = db.execute("SELECT path, file_id, status, encoding FROM raw.source_files ORDER BY path").fetchall()
+    assert [r[0] for r in rows] == sorted(p.name for p in SEEDS.glob("*.txt"))
+    for path, file_id, status, encoding in rows:
+        assert file_id == hashlib.sha256((SEEDS / path).read_bytes()).hexdigest()
+        assert (status, encoding) == ("ok", "utf-8")
+
+
+def test_seed_001_article_title_and_date(db):
+    rows = db.execute(
+        """SELECT a.news_date, a.dateline_month, a.dateline_day, f.date_key
+           FROM cleaned.articles a JOIN raw.source_files s USING (file_id)
+           JOIN modeled.fact_articles f USING (article_id)
+           WHERE s.path LIKE '001_%' AND a.title = '西海岸新质生产力中心启动运行'"""
+    ).fetchall()
+    assert rows == [(date(2024, 12, 18), 12, 18, 20241218)]
+
+
+def test_seed_000_masthead_is_page_metadata_not_an_article(db):
+    page = db.execute(
+        """SELECT publication, page_date, issue_no, lunar_text, weekday FROM cleaned.pages p
+           JOIN raw.source_files s USING (file_id) WHERE s.path LIKE '000_%'"""
+    ).fetchone()
+    assert page == ("金胶州", date(2024, 11, 29), 4466, "农历甲辰年十月廿九", "星期五")
+    titles = [r[0] for r in db.execute("SELECT title FROM cleaned.articles").fetchall()]
+    assert not any("金胶州" in t or "总第" in t for t in titles)
+    # the dimension agrees with the lunar date the masthead prints
+    assert db.execute("SELECT lunar_text FROM modeled.dim_date WHERE date_key = 20241129").fetchone()[0] == page[3]
+
+
+def test_seed_000_quotes_63_percent_for_zhongyun_committee_rate(db):
+    rows = db.execute(
+        """SELECT m.value, m.unit, m.unit_kind, m.qualifier, m.measure, d.district_name, d.admin_code
+           FROM modeled.fact_metrics m JOIN modeled.dim_district d USING (district_key)
+           WHERE m.surface = '63%'"""
+    ).fetchall()
+    assert (63.0, "%", "percent", "达", "组建率", "中云街道", "370281002") in rows
+
+
+def test_seed_000_jinjiaodai_loans(db):
+    row = db.execute(
+        """SELECT value, unit, qualifier, measure, value_base, base_unit FROM modeled.fact_metrics
+           WHERE surface = '7000余万元'"""
+    ).fetchone()
+    assert row == (70_000_000.0, "元", "余", "金椒贷", 70_000_000.0, "元")
+
+
+def test_years_and_ordinals_are_not_metrics(db):
+    surfaces = {r[0] for r in db.execute("SELECT surface FROM modeled.fact_metrics").fetchall()}
+    assert not surfaces & {"2024年", "2023年", "第105次", "4466", "105次"}
+
+
+def test_outlets_resolve_and_credit_order_is_kept(db):
+    rows = db.execute(
+        """SELECT o.outlet_name, b.position FROM modeled.article_outlets b
+           JOIN modeled.dim_outlet o USING (outlet_key) JOIN cleaned.articles a USING (article_id)
+           WHERE a.title = '“党建引领”驱动小区治理新格局' ORDER BY b.position"""
+    ).fetchall()
+    assert rows == [("观海新闻", 0), ("青岛晚报", 1), ("掌上青岛", 2)]
+    assert db.execute("SELECT parent_org, outlet_type FROM modeled.dim_outlet WHERE outlet_name = '青岛日报'"
+                      ).fetchone() == ("青岛日报社", "newspaper")
+
+
+def test_dim_district_holds_real_codes(db):
+    codes = dict(db.execute("SELECT district_name, admin_code FROM modeled.dim_district "
+                            "WHERE level = 'county'").fetchall())
+    assert codes["市南区"] == "370202" and codes["胶州市"] == "370281" and len(codes) == 10
+    assert db.execute("SELECT district_name FROM modeled.dim_district WHERE district_key = -1").fetchone() == ("未知",)
+
+
+def test_exports_match_the_warehouse_with_proper_types(built, db):
+    manifest = json.loads((built.exports_dir / "_manifest.json").read_text(encoding="utf-8"))
+    assert sorted(t["table"] for t in manifest["tables"]) == sorted(MODELED_TABLES)
+    for entry in manifest["tables"]:
+        table = pq.read_table(built.exports_dir / entry["file"])
+        assert table.num_rows == entry["rows"] == db.execute(f"SELECT count(*) FROM modeled.{entry['table']}").fetchone()[0]
+        assert table.column_names == [c[0] for c in db.execute(f"DESCRIBE modeled.{entry['table']}").fetchall()]
+    dim_date = pq.read_schema(built.exports_dir / "dim_date.parquet")
+    assert str(dim_date.field("date").type) == "date32[day]"
+    facts = pq.read_schema(built.exports_dir / "fact_articles.parquet")
+    assert str(facts.field("news_date").type) == "date32[day]" and str(facts.field("district_key").type) == "int64"
+    metrics = pq.read_schema(built.exports_dir / "fact_metrics.parquet")
+    assert str(metrics.field("value").type) == "double"
+
+
+def test_second_run_changes_nothing(tmp_path):
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    assert run_job(seeds, tmp_path / "wh").success
+    first = snapshot(tmp_path / "wh" / "warehouse.duckdb")
+    assert run_job(seeds, tmp_path / "wh").success
+    assert snapshot(tmp_path / "wh" / "warehouse.duckdb") == first
+
+
+def test_add_change_remove_and_reject(tmp_path):
+    seeds, wh = tmp_path / "seeds", tmp_path / "wh"
+    seeds.mkdir()
+    pages = sorted(SEEDS.glob("*.txt"))
+    shutil.copy(pages[0], seeds / "a.txt")
+    assert run_job(seeds, wh).success
+
+    def articles_of(path: str) -> set[str]:
+        with duckdb.connect(str(wh / "warehouse.duckdb"), read_only=True) as c:
+            return {r[0] for r in c.execute(
+                "SELECT title FROM cleaned.articles JOIN raw.source_files USING (file_id) WHERE path = ?", [path]
+            ).fetchall()}
+
+    before = articles_of("a.txt")
+    assert "上合示范区党工委第105次会议召开" in before
+    # add a page and a PNG renamed to .txt
+    shutil.copy(pages[1], seeds / "b.txt")
+    (seeds / "broken.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
+    assert run_job(seeds, wh).success
+    assert "西海岸新质生产力中心启动运行" in articles_of("b.txt")
+    with duckdb.connect(str(wh / "warehouse.duckdb"), read_only=True) as c:
+        assert c.execute("SELECT status, error FROM raw.source_files WHERE path = 'broken.txt'").fetchone() == (
+            "rejected", "not text: looks like PNG image data")
+    # change a.txt: its rows are replaced, no orphans left behind
+    (seeds / "a.txt").write_bytes(pages[4].read_bytes())
+    assert run_job(seeds, wh).success
+    after = articles_of("a.txt")
+    assert "上合示范区党工委第105次会议召开" not in after and "青岛首单创新创业公司债券发行" in after
+    # remove b.txt: retired with everything it produced
+    (seeds / "b.txt").unlink()
+    assert run_job(seeds, wh).success
+    with duckdb.connect(str(wh / "warehouse.duckdb"), read_only=True) as c:
+        assert c.execute("SELECT count(*) FROM raw.source_files WHERE path = 'b.txt'").fetchone()[0] == 0
+        orphans = c.execute(
+            """SELECT (SELECT count(*) FROM cleaned.articles WHERE file_id NOT IN (SELECT file_id FROM raw.source_files))
+                    + (SELECT count(*) FROM modeled.fact_articles WHERE article_id NOT IN (SELECT article_id FROM cleaned.articles))
+                    + (SELECT count(*) FROM modeled.fact_metrics WHERE article_id NOT IN (SELECT article_id FROM cleaned.articles))"""
+        ).fetchone()[0]
+        assert orphans == 0
+        assert c.execute("SELECT count(*) FROM cleaned.articles WHERE title = '西海岸新质生产力中心启动运行'").fetchone()[0] == 0
