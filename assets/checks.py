@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import dagster as dg
 
-from assets.resources import WarehouseResource
+from assets.resources import WRITER_POOL, WarehouseResource
 from etl.ingest import discover
 
 
@@ -90,7 +90,8 @@ def _make_sql_check(spec: SqlCheck) -> dg.AssetChecksDefinition:
         name=spec.name,
         description=spec.description,
         additional_deps=[dg.AssetKey(list(a)) for a in spec.after],
-        blocking=False,
+        blocking=spec.severity == dg.AssetCheckSeverity.ERROR,
+        pool=WRITER_POOL,
     )
     def _check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
         with warehouse.connect(read_only=True) as conn:
@@ -101,7 +102,8 @@ def _make_sql_check(spec: SqlCheck) -> dg.AssetChecksDefinition:
 
 
 @dg.asset_check(asset=dg.AssetKey(["raw", "source_files"]), name="every_file_accounted",
-                description="files seen in SEEDS_DIR = files ok + files rejected, always.")
+                description="files seen in SEEDS_DIR = files ok + files rejected, always.",
+                blocking=True, pool=WRITER_POOL)
 def every_file_accounted(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     seeds = warehouse.settings.seeds_dir
     on_disk = {p.relative_to(seeds).as_posix() for p in discover(seeds)}

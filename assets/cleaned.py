@@ -1,5 +1,6 @@
 import dagster as dg
 
+from assets.partitions import SINGLE_RUN, seed_files
 from assets.resources import WRITER_POOL, WarehouseResource
 from etl.clean import build_cleaned
 from etl.warehouse import row_count
@@ -20,6 +21,8 @@ class RebuildConfig(dg.Config):
                      description="Every paragraph of every article with its kind."),
     ],
     pool=WRITER_POOL,
+    partitions_def=seed_files,
+    backfill_policy=SINGLE_RUN,
 )
 def cleaned_tables(context: dg.AssetExecutionContext, config: RebuildConfig, warehouse: WarehouseResource):
     with warehouse.connect() as conn:
@@ -29,9 +32,11 @@ def cleaned_tables(context: dg.AssetExecutionContext, config: RebuildConfig, war
             "SELECT ordinal, kicker, title, news_date, outlets, reporters FROM cleaned.articles "
             "ORDER BY file_id, ordinal LIMIT 10"
         ).fetchall()
+    for path, lc in sorted(stats.line_classes.items()):
+        context.log.info(f"{path}: input lines per class " + ", ".join(f"{k}={v}" for k, v in sorted(lc.items()) if v))
     classes = "\n".join(
         f"| {path} | " + ", ".join(f"{k}={v}" for k, v in sorted(lc.items())) + " |"
-        for path, lc in sorted(stats.line_classes.items())
+        for path, lc in sorted(stats.line_classes.items())[:50]
     ) or "| (no page parsed this run) | |"
     preview_md = "\n".join(f"| {o} | {k or ''} | {t} | {d} | {','.join(ol)} | {','.join(r)} |"
                            for o, k, t, d, ol, r in preview)

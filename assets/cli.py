@@ -25,22 +25,29 @@ def main(argv: list[str] | None = None) -> int:
     os.makedirs(os.environ["DAGSTER_HOME"], exist_ok=True)
 
     from assets.definitions import defs
+    from assets.partitions import range_tags, sync_partitions
 
     run_config: dict = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
     if args.full_refresh:
         run_config["ops"] = {"cleaned_tables": {"config": {"full_refresh": True}},
                              "fact_tables": {"config": {"full_refresh": True}}}
+    settings = Settings.from_env()
     started = time.perf_counter()
     with dg.DagsterInstance.get() as instance:
+        keys = sync_partitions(instance, settings.seeds_dir)
+        if not keys:
+            print(f"No input files in {settings.seeds_dir}; nothing to do.", file=sys.stderr)
+            return 0
         result = defs.resolve_job_def("warehouse_job").execute_in_process(
-            instance=instance, run_config=run_config, raise_on_error=False)
+            instance=instance, run_config=run_config, raise_on_error=False,
+            tags={**range_tags(keys), "trigger": "scripts/run.sh"})
     seconds = time.perf_counter() - started
     failed_checks = [e for e in result.get_asset_check_evaluations()
                      if not e.passed and e.severity == dg.AssetCheckSeverity.ERROR]
     if not result.success:
         print(f"\nRUN FAILED (run id {result.run_id}); see the run in the Dagster UI or the log above.", file=sys.stderr)
         return 1
-    print(summary_text(Settings.from_env(), seconds))
+    print(summary_text(settings, seconds))
     for e in failed_checks:
         print(f"CHECK FAILED: {e.asset_key.to_user_string()} {e.check_name}", file=sys.stderr)
     return 1 if failed_checks else 0

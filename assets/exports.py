@@ -1,6 +1,6 @@
 import dagster as dg
 
-from assets.resources import WarehouseResource
+from assets.resources import WRITER_POOL, WarehouseResource
 from etl.export import export_table, write_manifest
 from etl.warehouse import MODELED_TABLES
 
@@ -11,6 +11,7 @@ from etl.warehouse import MODELED_TABLES
                      description=f"modeled.{t} as zstd Parquet under WAREHOUSE_DIR/exports/{t}.parquet")
         for t in MODELED_TABLES
     ],
+    pool=WRITER_POOL,
 )
 def parquet_exports(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     exports_dir = warehouse.settings.exports_dir

@@ -1,11 +1,14 @@
 import dagster as dg
 
-# One process per run holds the DuckDB file (in-process executor): DuckDB allows
-# a single read-write process per database file, and the writer pool serialises
-# runs against each other. Parsing parallelism lives inside the steps.
+
+# One process per run touches DuckDB (in-process executor) and every writing
+# step is in pool "duckdb_writer" (limit 1), so concurrent runs are serialised
+# step by step. A run covers one file (sensor) or a range of files (schedule,
+# run.sh, backfills from the UI: single-run backfill policy).
 warehouse_job = dg.define_asset_job(
     name="warehouse_job",
     selection=dg.AssetSelection.all(),
     executor_def=dg.in_process_executor,
-    description="Materialize every layer: raw → cleaned → modeled → exports, with all asset checks.",
+    description="raw → cleaned → modeled → exports for the selected files, with all asset checks; "
+                "publishes warehouse.duckdb when the blocking checks pass.",
 )

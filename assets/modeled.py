@@ -1,6 +1,7 @@
 import dagster as dg
 
 from assets.cleaned import RebuildConfig
+from assets.partitions import SINGLE_RUN, seed_files
 from assets.resources import WRITER_POOL, WarehouseResource
 from etl.model import build_facts, refresh_dim_date, refresh_dim_district, refresh_dim_outlet
 from etl.warehouse import row_count
@@ -36,7 +37,8 @@ def dim_outlet(warehouse: WarehouseResource) -> dg.MaterializeResult:
 @dg.multi_asset(
     specs=[
         dg.AssetSpec(["modeled", name], group_name=GROUP, kinds={"duckdb"}, description=desc,
-                     deps=[["cleaned", "articles"], ["modeled", "dim_outlet"], ["modeled", "dim_district"]])
+                     deps=[["cleaned", "articles"], ["modeled", "dim_outlet"], ["modeled", "dim_district"],
+                           ["modeled", "dim_date"]])
         for name, desc in [
             ("fact_articles", "One row per article with date, outlet and primary-district keys and counts."),
             ("fact_metrics", "One row per quantity quoted in an article, normalised."),
@@ -46,6 +48,8 @@ def dim_outlet(warehouse: WarehouseResource) -> dg.MaterializeResult:
         ]
     ],
     pool=WRITER_POOL,
+    partitions_def=seed_files,
+    backfill_policy=SINGLE_RUN,
 )
 def fact_tables(context: dg.AssetExecutionContext, config: RebuildConfig, warehouse: WarehouseResource):
     with warehouse.connect() as conn:
@@ -78,8 +82,8 @@ def fact_tables(context: dg.AssetExecutionContext, config: RebuildConfig, wareho
 
 
 @dg.asset(key=["modeled", "dim_date"], group_name=GROUP, pool=WRITER_POOL, kinds={"duckdb"},
-          deps=[["modeled", "fact_articles"], ["cleaned", "pages"]],
-          description="Continuous calendar over every fact date, padded to whole years, with holidays and lunar date.")
+          deps=[["cleaned", "articles"], ["cleaned", "pages"]],
+          description="Continuous calendar over every article and page date, padded to whole years, with holidays and lunar date.")
 def dim_date(warehouse: WarehouseResource) -> dg.MaterializeResult:
     with warehouse.connect() as conn:
         n = refresh_dim_date(conn)

@@ -3,6 +3,10 @@
 Values come, in order, from the run's resource config (launchpad), the
 environment (``SEEDS_DIR``, ``WAREHOUSE_DIR``) and the project defaults; see
 ``etl/config.py``. Nothing connects at import time.
+
+Runs write to the staging database; only the publish step touches the
+published snapshot (``warehouse.duckdb``), and only by renaming a finished copy
+over it (see ``etl/publish.py``).
 """
 
 from __future__ import annotations
@@ -31,7 +35,12 @@ class WarehouseResource(dg.ConfigurableResource):
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-        with connect(self.settings.db_path, read_only=read_only) as conn:
+        """A short connection to the staging database (the one runs write)."""
+        path = self.settings.staging_db_path
+        if read_only and not path.exists():
+            with connect(path) as conn:
+                ensure_schema(conn)
+        with connect(path, read_only=read_only) as conn:
             if not read_only:
                 ensure_schema(conn)
             yield conn

@@ -1,23 +1,31 @@
+"""Watch SEEDS_DIR: a run for each added or changed file, a catch-up run when files disappear."""
+
+from __future__ import annotations
+
 import hashlib
+import json
 
 import dagster as dg
 
 from assets.jobs import warehouse_job
+from assets.partitions import files_on_disk, partition_changes, range_tags, seed_files
 from assets.resources import WarehouseResource
-from etl.ingest import discover
+
+# Above this many new files in one tick, one run covers them as a range
+# (new partitions are contiguous at the end) instead of one run per file.
+BATCH_THRESHOLD = 20
 
 
-def folder_fingerprint(seeds_dir) -> tuple[str, int]:
-    """Hash of (path, size, mtime) of every file: changes when a file is added, changed or removed."""
-    h = hashlib.sha256()
-    files = discover(seeds_dir)
-    for p in files:
+def fingerprints(seeds_dir) -> dict[str, str]:
+    """path → short hash of (size, mtime): cheap, and changes when the file does."""
+    out = {}
+    for rel in files_on_disk(seeds_dir):
         try:
-            st = p.stat()
+            st = (seeds_dir / rel).stat()
         except OSError:
             continue
-        h.update(f"{p.relative_to(seeds_dir).as_posix()}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
-    return h.hexdigest(), len(files)
+        out[rel] = hashlib.sha1(f"{st.st_size}:{st.st_mtime_ns}".encode()).hexdigest()[:12]
+    return out
 
 
 @dg.sensor(
@@ -25,11 +33,37 @@ def folder_fingerprint(seeds_dir) -> tuple[str, int]:
     job=warehouse_job,
     minimum_interval_seconds=30,
     default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Starts a run when a file in SEEDS_DIR is added, changed or removed.",
+    description="Registers new files as partitions and runs just those; re-runs a changed file's partition; "
+                "deletes the partition of a removed file and launches a catch-up run that retires its rows.",
 )
 def seeds_folder_sensor(context: dg.SensorEvaluationContext, warehouse: WarehouseResource):
-    fingerprint, n = folder_fingerprint(warehouse.settings.seeds_dir)
-    if fingerprint == context.cursor:
-        return dg.SkipReason(f"no change in {n} files")
-    context.update_cursor(fingerprint)
-    return dg.RunRequest(run_key=fingerprint, tags={"trigger": "seeds_folder_sensor", "files": str(n)})
+    seeds = warehouse.settings.seeds_dir
+    current = fingerprints(seeds)
+    previous: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
+    registered = context.instance.get_dynamic_partitions(seed_files.name)
+    to_add, to_delete = partition_changes(registered, list(current))
+    changed = [k for k in current if k in previous and previous[k] != current[k] and k not in to_add]
+    # a file present on disk but never seen by this sensor (first tick, or registered by run.sh) is new to it
+    unseen = [k for k in current if k not in previous and k not in to_add]
+
+    requests: list[dg.RunRequest] = []
+    if len(to_add) > BATCH_THRESHOLD:
+        requests.append(dg.RunRequest(run_key=f"batch:{to_add[0]}:{to_add[-1]}:{current[to_add[-1]]}",
+                                      tags={**range_tags(to_add), "trigger": "seeds_folder_sensor"}))
+    else:
+        requests += [dg.RunRequest(run_key=f"{k}:{current[k]}", partition_key=k) for k in to_add]
+    requests += [dg.RunRequest(run_key=f"{k}:{current[k]}", partition_key=k) for k in changed + unseen]
+    remaining = [k for k in registered if k not in set(to_delete)] + to_add
+    if to_delete and remaining:
+        requests.append(dg.RunRequest(run_key=f"retire:{','.join(to_delete)}:{len(remaining)}",
+                                      tags={**range_tags(remaining), "trigger": "seeds_folder_sensor:retire"}))
+    context.update_cursor(json.dumps(current, ensure_ascii=False, sort_keys=True))
+    if not requests and not to_add and not to_delete:
+        return dg.SkipReason(f"no change in {len(current)} files")
+    return dg.SensorResult(
+        run_requests=requests,
+        dynamic_partitions_requests=[
+            *([seed_files.build_add_request(to_add)] if to_add else []),
+            *([seed_files.build_delete_request(to_delete)] if to_delete else []),
+        ],
+    )

@@ -5,7 +5,9 @@ Every path the product uses is derived here from two environment variables
 shipped seeds, a test folder, a second warehouse or a mounted volume:
 
 - ``SEEDS_DIR``      input pages (default ``<project>/seeds``)
-- ``WAREHOUSE_DIR``  DuckDB file, Parquet exports (default ``<project>/warehouse``)
+- ``WAREHOUSE_DIR``  DuckDB files, Parquet exports (default ``<project>/warehouse``):
+  runs write ``staging/warehouse.duckdb`` and publish a copy as
+  ``warehouse.duckdb`` (see docs/operations.md, "Concurrency")
 
 Dagster's resource config (launchpad) can override both per run; see
 ``assets/resources.py``.
@@ -32,7 +34,13 @@ class Settings:
 
     @property
     def db_path(self) -> Path:
+        """The published, read-only snapshot analysts and BI tools open."""
         return self.warehouse_dir / DB_FILENAME
+
+    @property
+    def staging_db_path(self) -> Path:
+        """The working database runs write to (one writer at a time); never opened by readers."""
+        return self.warehouse_dir / "staging" / DB_FILENAME
 
     @property
     def exports_dir(self) -> Path:

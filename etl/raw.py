@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from etl.ingest import SourceFile, read_all
+from etl.ingest import SourceFile, discover, read_all, read_source_file
 from etl.warehouse import delete_keys, insert_arrow
 
 SOURCE_FILES_SCHEMA = pa.schema([
@@ -51,10 +51,19 @@ def to_arrow(files: list[SourceFile]) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=SOURCE_FILES_SCHEMA)
 
 
-def sync_source_files(conn: duckdb.DuckDBPyConnection, seeds_dir: Path) -> RawStats:
-    files = read_all(seeds_dir)
+def sync_source_files(conn: duckdb.DuckDBPyConnection, seeds_dir: Path, paths: list[str] | None = None) -> RawStats:
+    """Mirror ``seeds_dir`` (or only ``paths`` of it, for a partitioned run) into raw.source_files.
+
+    Retirement is always global: a row whose path no longer exists on disk is
+    removed whichever subset is being read.
+    """
+    if paths is None:
+        files = read_all(seeds_dir)
+        present = {f.path for f in files}
+    else:
+        files = [read_source_file(seeds_dir / p, seeds_dir) for p in sorted(set(paths)) if (seeds_dir / p).exists()]
+        present = {p.relative_to(seeds_dir).as_posix() for p in discover(seeds_dir)}
     existing = dict(conn.execute("SELECT path, file_id FROM raw.source_files").fetchall())
-    present = {f.path for f in files}
     stats = RawStats(seen=len(files))
     changed: list[SourceFile] = []
     for f in files:

@@ -1,0 +1,61 @@
+"""One dynamic partition per input file, keyed by its path relative to SEEDS_DIR.
+
+Partitions are registered in file order as files appear, so a batch of new
+files forms a contiguous key range at the end; a removed file's partition is
+deleted (its rows are retired by the next run, see docs/operations.md).
+Partitioned assets use a single-run backfill policy: a backfill of thousands
+of files from the UI is one run that processes them as a batch.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import dagster as dg
+
+from etl.ingest import discover
+
+# Single-run backfills (BackfillPolicy) are marked beta in dagster 1.13; we rely
+# on them on purpose (one run for a backfill of thousands of files), so the
+# notice is silenced here, by its exact parameter, rather than shown at every load.
+warnings.filterwarnings("ignore", category=dg.BetaWarning, message=r"Parameter `backfill_policy`")
+
+seed_files = dg.DynamicPartitionsDefinition(name="seed_files")
+SINGLE_RUN = dg.BackfillPolicy.single_run()
+
+RANGE_START = "dagster/asset_partition_range_start"
+RANGE_END = "dagster/asset_partition_range_end"
+
+
+def files_on_disk(seeds_dir: Path) -> list[str]:
+    return [p.relative_to(seeds_dir).as_posix() for p in discover(seeds_dir)]
+
+
+def partition_changes(registered: list[str], on_disk: list[str]) -> tuple[list[str], list[str]]:
+    """(to_add, to_delete) so that the registered partitions equal the files on disk."""
+    reg = set(registered)
+    disk = set(on_disk)
+    return [k for k in on_disk if k not in reg], sorted(reg - disk)
+
+
+def sync_partitions(instance: dg.DagsterInstance, seeds_dir: Path) -> list[str]:
+    """Register new files, delete removed ones; return all keys in partition order."""
+    to_add, to_delete = partition_changes(instance.get_dynamic_partitions(seed_files.name), files_on_disk(seeds_dir))
+    if to_add:
+        instance.add_dynamic_partitions(seed_files.name, to_add)
+    for key in to_delete:
+        instance.delete_dynamic_partition(seed_files.name, key)
+    return instance.get_dynamic_partitions(seed_files.name)
+
+
+def range_tags(keys: list[str]) -> dict[str, str]:
+    """Tags that make one run cover the partition range keys[0]..keys[-1]."""
+    return {RANGE_START: keys[0], RANGE_END: keys[-1]}
+
+
+def run_partition_keys(context: dg.AssetExecutionContext) -> list[str] | None:
+    """Paths this run covers (one key, or a range), None for an unpartitioned run."""
+    if context.has_partition_key or context.has_partition_key_range:
+        return list(context.partition_keys)
+    return None
