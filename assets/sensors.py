@@ -11,8 +11,8 @@ from assets.jobs import warehouse_job
 from assets.partitions import files_on_disk, partition_changes, range_tags, seed_files
 from assets.resources import WarehouseResource
 
-# Above this many new files in one tick, one run covers them as a range
-# (new partitions are contiguous at the end) instead of one run per file.
+# Above this many new or changed files in one tick, one catch-up run covers
+# every file instead of one run per file.
 BATCH_THRESHOLD = 20
 
 
@@ -46,19 +46,19 @@ def seeds_folder_sensor(context: dg.SensorEvaluationContext, warehouse: Warehous
     # a file present on disk but never seen by this sensor (first tick, or registered by run.sh) is new to it
     unseen = [k for k in current if k not in previous and k not in to_add]
 
-    requests: list[dg.RunRequest] = []
-    if len(to_add) > BATCH_THRESHOLD:
-        requests.append(dg.RunRequest(run_key=f"batch:{to_add[0]}:{to_add[-1]}:{current[to_add[-1]]}",
-                                      tags={**range_tags(to_add), "trigger": "seeds_folder_sensor"}))
-    else:
-        requests += [dg.RunRequest(run_key=f"{k}:{current[k]}", partition_key=k) for k in to_add]
-    requests += [dg.RunRequest(run_key=f"{k}:{current[k]}", partition_key=k) for k in changed + unseen]
+    work = to_add + changed + unseen
     remaining = [k for k in registered if k not in set(to_delete)] + to_add
-    if to_delete and remaining:
-        requests.append(dg.RunRequest(run_key=f"retire:{','.join(to_delete)}:{len(remaining)}",
-                                      tags={**range_tags(remaining), "trigger": "seeds_folder_sensor:retire"}))
+    requests: list[dg.RunRequest] = []
+    if (to_delete or len(work) > BATCH_THRESHOLD) and remaining:
+        # one catch-up run over every file: unchanged files are skipped by content hash,
+        # removed files are retired, and a backlog of new files is processed as one batch
+        requests.append(dg.RunRequest(
+            run_key=f"catchup:{len(remaining)}:{hashlib.sha1(json.dumps(current, sort_keys=True).encode()).hexdigest()[:12]}",
+            tags={**range_tags(remaining), "trigger": "seeds_folder_sensor:catch-up"}))
+    else:
+        requests += [dg.RunRequest(run_key=f"{k}:{current[k]}", partition_key=k) for k in work]
     context.update_cursor(json.dumps(current, ensure_ascii=False, sort_keys=True))
-    if not requests and not to_add and not to_delete:
+    if not requests and not to_delete:
         return dg.SkipReason(f"no change in {len(current)} files")
     return dg.SensorResult(
         run_requests=requests,
