@@ -69,7 +69,7 @@ def test_two_runs_at_once(tmp_path):
     env = cli_env(tmp_path, seeds, wh, home)
     first = subprocess.run([sys.executable, "-m", "assets.cli"], cwd=PROJECT, env=env, capture_output=True, text=True)
     assert first.returncode == 0, first.stdout[-2000:] + first.stderr[-2000:]
-    for page in pages[1:]:
+    for page in pages[1:3]:
         shutil.copy(page, seeds / page.name)
     procs = [subprocess.Popen([sys.executable, "-m", "assets.cli"], cwd=PROJECT, env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for _ in range(2)]
@@ -80,4 +80,4 @@ def test_two_runs_at_once(tmp_path):
     # the result equals one clean run's
     clean = tmp_path / "clean"
     assert run_job(seeds, clean).success
-    assert snapshot(wh / "warehouse.duckdb") == snapshot(clean / "warehouse.duckdb")
+    assert snapshot(wh / "warehouse.duckdb", False) == snapshot(clean / "warehouse.duckdb", False)
