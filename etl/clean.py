@@ -9,6 +9,9 @@ parsed once and never double the facts.
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
+import os
+from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
@@ -35,11 +38,52 @@ def article_id(file_id: str, ordinal: int) -> str:
     return hashlib.sha256(f"{file_id}:{ordinal}".encode()).hexdigest()[:16]
 
 
+PAGE_BATCH = 64            # pages per unit of work (bounded memory)
+PARALLEL_MIN_PAGES = 48    # below this, worker start-up costs more than it saves
+
+
+def resolve_workers(workers: int | None) -> int:
+    """``None`` = every core (``os.cpu_count()``); anything below 1 means 1."""
+    if workers is None:
+        workers = os.cpu_count() or 1
+    return max(1, int(workers))
+
+
+def _noop() -> None:
+    return None
+
+
+def start_pool(workers: int, initializer=None, initargs: tuple = ()) -> ProcessPoolExecutor:
+    """A started process pool.
+
+    ``fork`` where available: workers inherit the already-imported modules and
+    whatever the parent initialised (jieba's dictionary, the district matcher),
+    so a pool costs milliseconds instead of seconds of imports per worker. The
+    workers are forked *now* (a no-op task is run on each), before any DuckDB
+    query is in flight; they never touch DuckDB or polars themselves. Where
+    ``fork`` is unavailable, ``spawn`` (callers must guard ``__main__``).
+    """
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=initializer, initargs=initargs)
+    for f in [pool.submit(_noop) for _ in range(workers)]:
+        f.result()
+    return pool
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    return start_pool(workers)
+
+
 def parse_many(texts: list[str], workers: int = 1) -> list[ParsedPage]:
     if workers <= 1 or len(texts) < 8:
         return [parse_page(t) for t in texts]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with _pool(workers) as pool:
         return list(pool.map(parse_page, texts, chunksize=4))
+
+
+def _parse_batch(texts: list[str]) -> list[ParsedPage]:
+    return [parse_page(t) for t in texts]
 
 
 def pages_to_arrow(file_ids: list[str], pages: list[ParsedPage]) -> tuple[pa.Table, pa.Table, pa.Table]:
@@ -102,32 +146,90 @@ def pages_to_arrow(file_ids: list[str], pages: list[ParsedPage]) -> tuple[pa.Tab
             pa.Table.from_pylist(para_rows, schema=para_schema))
 
 
-def build_cleaned(conn: duckdb.DuckDBPyConnection, workers: int = 1, full_refresh: bool = False) -> CleanStats:
+def build_cleaned(conn: duckdb.DuckDBPyConnection, workers: int | None = None, full_refresh: bool = False, *,
+                  batch_size: int = PAGE_BATCH) -> CleanStats:
+    """Parse new/changed pages in batches of ``batch_size``, on ``workers`` processes.
+
+    ``workers=None`` uses every core. Page texts are streamed from DuckDB (memory
+    does not grow with the corpus); all writes are one transaction, as before.
+    """
     stats = CleanStats()
-    wanted = conn.execute(
-        "SELECT file_id, any_value(text), min(path) FROM raw.source_files WHERE status = 'ok' GROUP BY file_id ORDER BY file_id"
-    ).fetchall()
-    done = dict(conn.execute("SELECT file_id, pipeline_version FROM cleaned.pages").fetchall())
-    wanted_ids = {r[0] for r in wanted}
-    todo = [r for r in wanted if full_refresh or done.get(r[0]) != PIPELINE_VERSION]
-    stale = sorted(set(done) - wanted_ids)
-    pages = parse_many([r[1] for r in todo], workers=workers)
-    file_ids = [r[0] for r in todo]
-    page_tbl, art_tbl, para_tbl = pages_to_arrow(file_ids, pages)
-    for (fid, _text, path), page in zip(todo, pages):
-        stats.line_classes[path] = dict(page.line_classes)
-    drop = stale + file_ids
-    conn.execute("BEGIN TRANSACTION")
-    try:
-        for table in CLEANED_TABLES:
-            delete_keys(conn, table, "file_id", drop)
+    params = {"version": PIPELINE_VERSION, "full": full_refresh}
+    todo_sql = """
+        SELECT file_id, text FROM raw.source_files
+        WHERE status = 'ok' AND ($full OR file_id NOT IN (
+            SELECT file_id FROM cleaned.pages WHERE pipeline_version = $version))
+    """
+    conn.execute(
+        """CREATE OR REPLACE TEMP TABLE _clean_todo AS
+           SELECT file_id, min(path) AS path FROM raw.source_files
+           WHERE status = 'ok' AND ($full OR file_id NOT IN (
+               SELECT file_id FROM cleaned.pages WHERE pipeline_version = $version))
+           GROUP BY file_id""", params)
+    paths = dict(conn.execute("SELECT file_id, path FROM _clean_todo").fetchall())
+    stale = conn.execute(
+        "SELECT count(*) FROM cleaned.pages WHERE file_id NOT IN (SELECT file_id FROM raw.source_files WHERE status = 'ok')"
+    ).fetchone()[0]
+    conn.execute(
+        """CREATE OR REPLACE TEMP TABLE _clean_drop AS
+           SELECT file_id FROM cleaned.pages WHERE file_id NOT IN (SELECT file_id FROM raw.source_files WHERE status = 'ok')
+           UNION SELECT file_id FROM _clean_todo""")
+    workers = resolve_workers(workers)
+    pool = _pool(workers) if workers > 1 and len(paths) >= PARALLEL_MIN_PAGES else None
+    reader = conn.cursor()  # own snapshot: streams page texts while we write
+    seen: set[str] = set()
+
+    def batches():
+        buf_ids: list[str] = []
+        buf_texts: list[str] = []
+        for rb in reader.execute(todo_sql, params).to_arrow_reader(batch_size):
+            for fid, text in zip(rb.column(0).to_pylist(), rb.column(1).to_pylist()):
+                if fid in seen:  # same bytes under another path: parsed once
+                    continue
+                seen.add(fid)
+                buf_ids.append(fid)
+                buf_texts.append(text)
+                if len(buf_ids) == batch_size:
+                    yield buf_ids, buf_texts
+                    buf_ids, buf_texts = [], []
+        if buf_ids:
+            yield buf_ids, buf_texts
+
+    def write(file_ids: list[str], pages: list[ParsedPage]) -> None:
+        page_tbl, art_tbl, para_tbl = pages_to_arrow(file_ids, pages)
+        for fid, page in zip(file_ids, pages):
+            stats.line_classes[paths[fid]] = dict(page.line_classes)
         insert_arrow(conn, "cleaned.pages", page_tbl)
-        stats.articles_written = insert_arrow(conn, "cleaned.articles", art_tbl)
-        stats.paragraphs_written = insert_arrow(conn, "cleaned.paragraphs", para_tbl)
-        conn.execute("COMMIT")
-    except Exception:
-        conn.execute("ROLLBACK")
-        raise
-    stats.pages_parsed = len(todo)
-    stats.pages_removed = len(stale)
+        stats.articles_written += insert_arrow(conn, "cleaned.articles", art_tbl)
+        stats.paragraphs_written += insert_arrow(conn, "cleaned.paragraphs", para_tbl)
+        stats.pages_parsed += len(file_ids)
+
+    try:
+        conn.execute("BEGIN TRANSACTION")
+        try:
+            for table in CLEANED_TABLES:
+                conn.execute(f"DELETE FROM {table} WHERE file_id IN (SELECT file_id FROM _clean_drop)")
+            pending: deque = deque()
+            for file_ids, texts in batches():
+                if pool is None:
+                    write(file_ids, _parse_batch(texts))
+                    continue
+                pending.append((file_ids, pool.submit(_parse_batch, texts)))
+                while len(pending) > workers:
+                    fids, fut = pending.popleft()
+                    write(fids, fut.result())
+            while pending:
+                fids, fut = pending.popleft()
+                write(fids, fut.result())
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+        reader.close()
+        conn.execute("DROP TABLE IF EXISTS _clean_todo")
+        conn.execute("DROP TABLE IF EXISTS _clean_drop")
+    stats.pages_removed = stale
     return stats

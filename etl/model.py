@@ -10,18 +10,21 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import os
 import re
+from collections import deque
 from dataclasses import dataclass
 from datetime import date
 
 import duckdb
 import pyarrow as pa
 
+from etl.clean import start_pool
 from etl.config import PIPELINE_VERSION
 from etl.dates import calendar_rows, date_key
 from etl.districts import DistrictMatcher, Mention, load_districts, primary_district
 from etl.metrics import Metric, extract_metrics_many
-from etl.nlp import init_jieba, keywords, token_count
+from etl.nlp import analyse, init_jieba
 from etl.outlets import UNKNOWN_KEY as UNKNOWN_OUTLET, canonical_outlet, outlet_keys, upsert_dim_outlet
 from etl.warehouse import delete_keys, insert_arrow
 
@@ -202,12 +205,13 @@ def derive_facts(articles: list[dict], outlets: dict[str, int], matcher: Distric
                 })
                 n_metrics += 1
         title_body = (a.get("title") or "") + "\n" + body
-        for rank, (word, weight) in enumerate(keywords(title_body), start=1):
+        n_tokens, top_words = analyse(title_body)  # one tokenisation for both
+        for rank, (word, weight) in enumerate(top_words, start=1):
             ak.append({"article_id": aid, "keyword": word, "weight": weight, "rank": rank})
         fa.append({
             "article_id": aid, "file_id": a["file_id"], "date_key": dkey, "outlet_key": okey,
             "district_key": primary, "title": a["title"], "kicker": a.get("kicker"), "subtitle": a.get("subtitle"),
-            "news_date": a.get("news_date"), "char_count": a["char_count"], "token_count": token_count(title_body),
+            "news_date": a.get("news_date"), "char_count": a["char_count"], "token_count": n_tokens,
             "metric_count": n_metrics, "district_count": len(agg), "reporter_count": len(a.get("reporters") or []),
             "continuation": a.get("continuation"), "pipeline_version": PIPELINE_VERSION,
         })
@@ -220,36 +224,99 @@ def derive_facts(articles: list[dict], outlets: dict[str, int], matcher: Distric
     }
 
 
-def build_facts(conn: duckdb.DuckDBPyConnection, full_refresh: bool = False) -> ModelStats:
+FACT_BATCH = 512             # articles per unit of work (bounded memory)
+PARALLEL_MIN_ARTICLES = 400  # below this, worker start-up costs more than it saves
+
+_TODO_SQL = """
+    SELECT a.* FROM cleaned.articles a
+    LEFT JOIN modeled.fact_articles f USING (article_id)
+    WHERE f.article_id IS NULL OR f.pipeline_version <> $version OR $full
+"""
+
+_worker: dict = {}
+
+
+def resolve_workers(workers: int | None) -> int:
+    """``None`` = every core (``os.cpu_count()``); anything below 1 means 1."""
+    if workers is None:
+        workers = os.cpu_count() or 1
+    return max(1, int(workers))
+
+
+def _facts_worker_init(outlets: dict[str, int]) -> None:
+    init_jieba()
+    _worker["outlets"] = outlets
+    _worker["matcher"] = DistrictMatcher(load_districts())
+    primary_district([])  # warm the parent map
+
+
+def _facts_worker(articles: list[dict], outlets: dict[str, int]) -> dict[str, pa.Table]:
+    if _worker.get("outlets") != outlets:  # a spawned (not forked) worker, or new outlets
+        _facts_worker_init(outlets)
+    return derive_facts(articles, _worker["outlets"], _worker["matcher"])
+
+
+def build_facts(conn: duckdb.DuckDBPyConnection, full_refresh: bool = False, *,
+                workers: int | None = None, batch_size: int = FACT_BATCH) -> ModelStats:
+    """Derive facts for new/re-parsed articles, in batches, on ``workers`` processes.
+
+    Articles are streamed from DuckDB ``batch_size`` at a time (memory does not
+    grow with the corpus); with more than one worker and enough work, batches
+    are derived by a process pool while the main process reads the next batch
+    and writes finished ones. All writes are one transaction, as before.
+    """
     stats = ModelStats()
-    cur = conn.execute(
-        """
-        SELECT a.* FROM cleaned.articles a
-        LEFT JOIN modeled.fact_articles f USING (article_id)
-        WHERE f.article_id IS NULL OR f.pipeline_version <> ? OR ?
-        ORDER BY a.file_id, a.ordinal
-        """,
-        [PIPELINE_VERSION, full_refresh],
-    )
-    cols = [d[0] for d in cur.description]
-    todo = [dict(zip(cols, r)) for r in cur.fetchall()]
-    stale = [r[0] for r in conn.execute(
-        "SELECT article_id FROM modeled.fact_articles WHERE article_id NOT IN (SELECT article_id FROM cleaned.articles)"
-    ).fetchall()]
-    tables = derive_facts(todo, outlet_keys(conn), DistrictMatcher(load_districts()))
-    drop = stale + [a["article_id"] for a in todo]
-    conn.execute("BEGIN TRANSACTION")
+    params = {"version": PIPELINE_VERSION, "full": full_refresh}
+    n_todo = conn.execute(f"SELECT count(*) FROM ({_TODO_SQL})", params).fetchone()[0]
+    stats.articles_removed = conn.execute(
+        "SELECT count(*) FROM modeled.fact_articles WHERE article_id NOT IN (SELECT article_id FROM cleaned.articles)"
+    ).fetchone()[0]
+    conn.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _facts_drop AS
+            SELECT article_id FROM modeled.fact_articles WHERE article_id NOT IN (SELECT article_id FROM cleaned.articles)
+            UNION SELECT article_id FROM ({_TODO_SQL})""", params)
+    workers = resolve_workers(workers)
+    parallel = workers > 1 and n_todo >= PARALLEL_MIN_ARTICLES
+    outlets = outlet_keys(conn)
+    pool = None
+    if n_todo:
+        _facts_worker_init(outlets)  # in the parent: forked workers inherit it
+    if parallel:
+        pool = start_pool(workers)
+    reader = conn.cursor()  # own snapshot: sees the committed state while we write
     try:
-        for table in FACT_TABLES:
-            delete_keys(conn, table, "article_id", drop)
-            insert_arrow(conn, table, tables[table])
-        conn.execute("COMMIT")
-    except Exception:
-        conn.execute("ROLLBACK")
-        raise
-    stats.articles_derived = len(todo)
-    stats.articles_removed = len(stale)
-    stats.metrics_written = tables["modeled.fact_metrics"].num_rows
-    stats.districts_written = tables["modeled.article_districts"].num_rows
-    stats.keywords_written = tables["modeled.article_keywords"].num_rows
+        batches = reader.execute(_TODO_SQL, params).to_arrow_reader(batch_size)
+        conn.execute("BEGIN TRANSACTION")
+        try:
+            for table in FACT_TABLES:
+                conn.execute(f"DELETE FROM {table} WHERE article_id IN (SELECT article_id FROM _facts_drop)")
+
+            def write(tables: dict[str, pa.Table]) -> None:
+                for table in FACT_TABLES:
+                    insert_arrow(conn, table, tables[table])
+                stats.articles_derived += tables["modeled.fact_articles"].num_rows
+                stats.metrics_written += tables["modeled.fact_metrics"].num_rows
+                stats.districts_written += tables["modeled.article_districts"].num_rows
+                stats.keywords_written += tables["modeled.article_keywords"].num_rows
+
+            pending: deque = deque()
+            for batch in batches:
+                articles = batch.to_pylist()
+                if pool is None:
+                    write(_facts_worker(articles, outlets))
+                    continue
+                pending.append(pool.submit(_facts_worker, articles, outlets))
+                while len(pending) > workers:
+                    write(pending.popleft().result())
+            while pending:
+                write(pending.popleft().result())
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+        reader.close()
+        conn.execute("DROP TABLE IF EXISTS _facts_drop")
     return stats

@@ -37,6 +37,7 @@ _HW_SYMBOLS = set("％＋／＝＠＆＃＜＞")
 _SPACES = {"\u3000", "\u00a0", "\u2002", "\u2003", "\u2009", "\t"}
 _ZERO_WIDTH = {"\u200b", "\ufeff", "\u200c", "\u200d"}
 
+_ASCII_PUNCT_RE = re.compile(r"[,;:?!()]")
 _DASH_RUN_RE = re.compile(rf"(?<=[{CJK_CTX}])\s*[-－─━—]{{2,}}|[-－─━—]{{2,}}\s*(?=[{CJK_CTX}])")
 
 
@@ -48,20 +49,26 @@ def has_ideograph(s: str) -> bool:
     return bool(_IDEO_RE.search(s))
 
 
+def _fw_table() -> dict[int, str | None]:
+    table: dict[int, str | None] = {}
+    for lo, hi in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A)):
+        for o in range(lo, hi + 1):
+            table[o] = chr(o - 0xFEE0)
+    for ch in _HW_SYMBOLS:
+        table[ord(ch)] = chr(ord(ch) - 0xFEE0)
+    for ch in _SPACES:
+        table.setdefault(ord(ch), " ")
+    for ch in _ZERO_WIDTH:
+        table.setdefault(ord(ch), None)
+    return table
+
+
+_FW_TABLE = _fw_table()
+
+
 def fw_to_hw(s: str) -> str:
     """Full-width digits/latin/some symbols -> ASCII; exotic spaces -> ' '."""
-    out = []
-    for ch in s:
-        o = ord(ch)
-        if 0xFF10 <= o <= 0xFF19 or 0xFF21 <= o <= 0xFF3A or 0xFF41 <= o <= 0xFF5A or ch in _HW_SYMBOLS:
-            out.append(chr(o - 0xFEE0))
-        elif ch in _SPACES:
-            out.append(" ")
-        elif ch in _ZERO_WIDTH:
-            continue
-        else:
-            out.append(ch)
-    return "".join(out)
+    return s.translate(_FW_TABLE)
 
 
 def _neighbour(s: str, i: int, step: int) -> str:
@@ -81,6 +88,8 @@ def _convert_ascii_punct(s: str) -> str:
       an ideograph ((楼栋) -> （楼栋）, but 5(3+2)年 keeps ASCII).  Unpaired
       parentheses convert when a neighbour is CJK context.
     """
+    if not _ASCII_PUNCT_RE.search(s):
+        return s  # nothing to convert (most lines): skip the per-character pass
     chars = list(s)
     # parentheses
     stack: list[int] = []

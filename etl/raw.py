@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from etl.ingest import SourceFile, discover, read_all, read_source_file
+from etl.ingest import SourceFile, discover, read_source_file
 from etl.warehouse import delete_keys, insert_arrow
 
 SOURCE_FILES_SCHEMA = pa.schema([
@@ -51,42 +51,51 @@ def to_arrow(files: list[SourceFile]) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=SOURCE_FILES_SCHEMA)
 
 
-def sync_source_files(conn: duckdb.DuckDBPyConnection, seeds_dir: Path, paths: list[str] | None = None) -> RawStats:
+FILE_BATCH = 256  # files read and written per step (memory does not grow with the folder)
+
+
+def sync_source_files(conn: duckdb.DuckDBPyConnection, seeds_dir: Path, paths: list[str] | None = None, *,
+                      batch_size: int = FILE_BATCH) -> RawStats:
     """Mirror ``seeds_dir`` (or only ``paths`` of it, for a partitioned run) into raw.source_files.
 
     Retirement is always global: a row whose path no longer exists on disk is
-    removed whichever subset is being read.
+    removed whichever subset is being read. Files are read and written
+    ``batch_size`` at a time inside one transaction, so memory does not grow
+    with the size of the folder.
     """
+    on_disk = discover(seeds_dir)
+    present = {p.relative_to(seeds_dir).as_posix() for p in on_disk}
     if paths is None:
-        files = read_all(seeds_dir)
-        present = {f.path for f in files}
+        todo = on_disk
     else:
-        files = [read_source_file(seeds_dir / p, seeds_dir) for p in sorted(set(paths)) if (seeds_dir / p).exists()]
-        present = {p.relative_to(seeds_dir).as_posix() for p in discover(seeds_dir)}
+        todo = [seeds_dir / p for p in sorted(set(paths)) if (seeds_dir / p).exists()]
     existing = dict(conn.execute("SELECT path, file_id FROM raw.source_files").fetchall())
-    stats = RawStats(seen=len(files))
-    changed: list[SourceFile] = []
-    for f in files:
-        old = existing.get(f.path)
-        if old is None:
-            stats.added += 1
-            changed.append(f)
-        elif old != f.file_id:
-            stats.replaced += 1
-            changed.append(f)
-        else:
-            stats.unchanged += 1
-        if f.status == "ok":
-            stats.ok += 1
-        else:
-            stats.rejected += 1
-            stats.rejected_files.append((f.path, f.error or ""))
-    gone = sorted(set(existing) - present)
-    stats.retired = len(gone)
+    stats = RawStats(seen=len(todo))
     conn.execute("BEGIN TRANSACTION")
     try:
-        delete_keys(conn, "raw.source_files", "path", gone + [f.path for f in changed])
-        insert_arrow(conn, "raw.source_files", to_arrow(changed))
+        for lo in range(0, len(todo), batch_size):
+            files = [read_source_file(p, seeds_dir) for p in todo[lo:lo + batch_size]]
+            changed: list[SourceFile] = []
+            for f in files:
+                old = existing.get(f.path)
+                if old is None:
+                    stats.added += 1
+                    changed.append(f)
+                elif old != f.file_id:
+                    stats.replaced += 1
+                    changed.append(f)
+                else:
+                    stats.unchanged += 1
+                if f.status == "ok":
+                    stats.ok += 1
+                else:
+                    stats.rejected += 1
+                    stats.rejected_files.append((f.path, f.error or ""))
+            delete_keys(conn, "raw.source_files", "path", [f.path for f in changed if f.path in existing])
+            insert_arrow(conn, "raw.source_files", to_arrow(changed))
+        gone = sorted(set(existing) - present)
+        stats.retired = len(gone)
+        delete_keys(conn, "raw.source_files", "path", gone)
         conn.execute("COMMIT")
     except Exception:
         conn.execute("ROLLBACK")
