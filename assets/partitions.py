@@ -9,6 +9,7 @@ of files from the UI is one run that processes them as a batch.
 
 from __future__ import annotations
 
+import time
 import warnings
 from pathlib import Path
 
@@ -39,13 +40,25 @@ def partition_changes(registered: list[str], on_disk: list[str]) -> tuple[list[s
     return [k for k in on_disk if k not in reg], sorted(reg - disk)
 
 
-def sync_partitions(instance: dg.DagsterInstance, seeds_dir: Path) -> list[str]:
-    """Register new files, delete removed ones; return all keys in partition order."""
-    to_add, to_delete = partition_changes(instance.get_dynamic_partitions(seed_files.name), files_on_disk(seeds_dir))
-    if to_add:
-        instance.add_dynamic_partitions(seed_files.name, to_add)
-    for key in to_delete:
-        instance.delete_dynamic_partition(seed_files.name, key)
+def sync_partitions(instance: dg.DagsterInstance, seeds_dir: Path, attempts: int = 5) -> list[str]:
+    """Register new files, delete removed ones; return all keys in partition order.
+
+    Safe when two processes (sensor, schedule, run.sh) do it at once: a key the
+    other one registered first makes the insert fail, and the diff is re-read.
+    """
+    on_disk = files_on_disk(seeds_dir)
+    for attempt in range(attempts):
+        to_add, to_delete = partition_changes(instance.get_dynamic_partitions(seed_files.name), on_disk)
+        try:
+            if to_add:
+                instance.add_dynamic_partitions(seed_files.name, to_add)
+            for key in to_delete:
+                instance.delete_dynamic_partition(seed_files.name, key)
+            break
+        except Exception:  # noqa: BLE001 - storage-specific IntegrityError from a concurrent registrar
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.2 * (attempt + 1))
     return instance.get_dynamic_partitions(seed_files.name)
 
 

@@ -16,6 +16,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from etl.metrics import Metric, _extract, extract_metrics, extract_metrics_many, parse_number
+from etl.nlp import init_jieba
+
+# Pin what production extracts: the pipeline always loads the project user
+# dictionary (district names, domain terms) into jieba before extracting.
+init_jieba()
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -192,7 +197,7 @@ PINNED = [
     ("001", "89.09%", 0, 89.09, None, "%", "percent", None, "组建率", 89.09),
     ("001", "29亿斤", 0, 2.9e9, None, "斤", "weight", "以上", None, 1.45e9),
     ("001", "875.82公斤", 0, 875.82, None, "公斤", "weight", None, None, 875.82),
-    ("001", "155.2万亩", 0, 1552000, None, "亩", "area", None, "农田", 1552000 * 666.67),
+    ("001", "155.2万亩", 0, 1552000, None, "亩", "area", None, "高标准农田", 1552000 * 666.67),
     ("001", "5.5亿元", 0, 5.5e8, None, "元", "money", "达", "交易额", 5.5e8),
     ("001", "5000余万元", 0, 5e7, None, "元", "money", "余", None, 5e7),
     ("001", "5627家", 0, 5627, None, "家", "count", None, None, None),
