@@ -1,29 +1,55 @@
 import dagster as dg
 
 from assets.resources import WRITER_POOL, WarehouseResource
-from etl.export import export_table, write_manifest
+from etl.export import HIVE_PARTITIONED, MARTS_VIEWS, apply_marts, export_all
 from etl.warehouse import MODELED_TABLES
+
+
+def _description(schema: str, name: str) -> str:
+    file = f"{name}.parquet" if schema == "modeled" else f"marts/{name}.parquet"
+    hive = f"; Hive dataset exports/hive/{name}/year=…/month=…/" if name in HIVE_PARTITIONED else ""
+    return f"{schema}.{name} as zstd Parquet with BI-friendly types: exports/{file}{hive}"
 
 
 @dg.multi_asset(
     specs=[
         dg.AssetSpec(["exports", t], deps=[["modeled", t]], group_name="exports", kinds={"parquet"},
-                     description=f"modeled.{t} as zstd Parquet under WAREHOUSE_DIR/exports/{t}.parquet")
+                     description=_description("modeled", t))
         for t in MODELED_TABLES
+    ] + [
+        dg.AssetSpec(["exports", v], deps=[["modeled", t] for t in MODELED_TABLES] + [["cleaned", "articles"]],
+                     group_name="exports", kinds={"parquet"}, description=_description("marts", v))
+        for v in MARTS_VIEWS
     ],
     pool=WRITER_POOL,
 )
 def parquet_exports(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    """(Re)create the marts views in the warehouse, then export tables and views to Parquet.
+
+    The views are created here (idempotent CREATE OR REPLACE, instant) so that
+    they exist before anything reads them; see etl/export.py for the layout.
+    """
     exports_dir = warehouse.settings.exports_dir
-    entries = []
-    with warehouse.connect(read_only=True) as conn:
-        for t in MODELED_TABLES:
-            entries.append(export_table(conn, t, exports_dir))
-    manifest = write_manifest(exports_dir, entries)
-    for e in entries:
-        yield dg.MaterializeResult(asset_key=["exports", e["table"]], metadata={
+    with warehouse.connect() as conn:
+        apply_marts(conn)
+        manifest = export_all(conn, exports_dir)
+        comments = {(s, t, c): cm or "" for s, t, c, cm in conn.execute(
+            "SELECT schema_name, table_name, column_name, comment FROM duckdb_columns() "
+            "WHERE schema_name IN ('modeled', 'marts')").fetchall()}
+    manifest_path = exports_dir / "_manifest.json"
+    for e in manifest["tables"] + manifest["marts"]:
+        schema = dg.TableSchema(columns=[
+            dg.TableColumn(c["name"], c["type"], description=comments.get((e["schema"], e["table"], c["name"])))
+            for c in e["columns"]])
+        metadata = {
             "dagster/row_count": e["rows"],
+            "dagster/column_schema": schema,
             "path": dg.MetadataValue.path(str(exports_dir / e["file"])),
             "bytes": e["bytes"],
-            "manifest": dg.MetadataValue.path(str(manifest)),
-        })
+            "key_checksum": e["key_checksum"],
+            "manifest": dg.MetadataValue.path(str(manifest_path)),
+        }
+        if "hive" in e:
+            metadata["hive_path"] = dg.MetadataValue.path(str(exports_dir / e["hive"]["path"]))
+            metadata["hive_partitions"] = len(e["hive"]["partitions"])
+        yield dg.MaterializeResult(asset_key=["exports", e["table"]], metadata=metadata)

@@ -6,16 +6,19 @@ Design rules (see docs/operations.md):
   import time.
 - Writers are serialised by Dagster (pool ``duckdb_writer``, limit 1); if the
   file is still held by another process, :func:`connect` retries with a
-  bounded back-off and then fails with a message naming the problem.
+  bounded back-off (``WAREHOUSE_LOCK_WAIT_SECONDS``, default 30) and then
+  fails with a message naming the holding process.
 - Every write of a layer happens inside one transaction: a killed run leaves
   the last committed state, never a half-written table.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from contextlib import contextmanager
+from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
 from typing import Iterator, Sequence
@@ -24,6 +27,7 @@ import duckdb
 import pyarrow as pa
 
 LOCK_RETRY_SECONDS = 30.0
+LOCK_WAIT_ENV = "WAREHOUSE_LOCK_WAIT_SECONDS"
 
 
 class WarehouseLockedError(RuntimeError):
@@ -34,35 +38,85 @@ def schema_sql() -> str:
     return resources.files("etl").joinpath("sql/schema.sql").read_text(encoding="utf-8")
 
 
+def marts_sql() -> str:
+    return resources.files("etl").joinpath("sql/marts.sql").read_text(encoding="utf-8")
+
+
 def _is_lock_error(exc: Exception) -> bool:
     msg = str(exc)
     return "Could not set lock" in msg or "Conflicting lock" in msg
 
 
+def lock_wait_seconds() -> float:
+    """How long :func:`connect` waits for a locked file: ``WAREHOUSE_LOCK_WAIT_SECONDS``, default 30."""
+    raw = os.environ.get(LOCK_WAIT_ENV, "").strip()
+    if not raw:
+        return LOCK_RETRY_SECONDS
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{LOCK_WAIT_ENV} must be a number of seconds, got {raw!r}") from None
+    if not value >= 0:
+        raise ValueError(f"{LOCK_WAIT_ENV} must be >= 0, got {raw!r}")
+    return value
+
+
+def describe_holder(pid: int) -> str:
+    """'process 123 (python -c …, user alice, running since 09:14:02 UTC)', as much as can be found."""
+    who = f"process {pid}"
+    try:
+        import psutil
+
+        proc = psutil.Process(pid)
+        with proc.oneshot():
+            cmd = " ".join(proc.cmdline()) or proc.name()
+            user = proc.username()
+            since = datetime.fromtimestamp(proc.create_time(), timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+        if len(cmd) > 160:
+            cmd = cmd[:157] + "..."
+        return f"{who} ({cmd}; user {user}; running since {since})"
+    except Exception:  # psutil missing, process gone, or another host's PID: the PID is all we have
+        return who
+
+
 @contextmanager
-def connect(db_path: Path, read_only: bool = False, wait_seconds: float = LOCK_RETRY_SECONDS) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Open the warehouse, retrying while another process holds the lock."""
+def connect(db_path: Path, read_only: bool = False,
+            wait_seconds: float | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the warehouse, retrying while another process holds the lock.
+
+    ``wait_seconds`` defaults to :func:`lock_wait_seconds`. When the file is
+    still locked after that, :class:`WarehouseLockedError` names the holding
+    process (PID, command line, user, start time) and nothing has been written.
+    """
     db_path = Path(db_path)
+    if wait_seconds is None:
+        wait_seconds = lock_wait_seconds()
     if not read_only:
         db_path.parent.mkdir(parents=True, exist_ok=True)
-    deadline = time.monotonic() + wait_seconds
+    started = time.monotonic()
+    deadline = started + wait_seconds
     delay = 0.2
+    attempts = 0
     while True:
+        attempts += 1
         try:
             conn = duckdb.connect(str(db_path), read_only=read_only)
             break
         except duckdb.IOException as exc:
             if not _is_lock_error(exc):
                 raise
-            if time.monotonic() >= deadline:
+            now = time.monotonic()
+            if now >= deadline:
                 holder = re.search(r"\(PID (\d+)\)", str(exc))
-                who = f"process {holder.group(1)}" if holder else "another process"
+                who = describe_holder(int(holder.group(1))) if holder else "another process"
                 raise WarehouseLockedError(
-                    f"{db_path} is locked by {who} and stayed locked for {wait_seconds:.0f}s; "
-                    "close DuckDB shells/BI tools that opened it read-write, or wait for the other run. "
+                    f"{db_path} is locked by {who}; waited {now - started:.1f}s ({attempts} attempts, "
+                    f"{LOCK_WAIT_ENV}={wait_seconds:g}) and gave up without writing anything. "
+                    "Close the DuckDB shell/BI tool that opened it read-write (analysts should use "
+                    "read_only=True or the published snapshot), or wait for the other run. "
                     f"DuckDB said: {exc}"
                 ) from exc
-            time.sleep(delay)
+            time.sleep(min(delay, max(deadline - now, 0.01)))
             delay = min(delay * 2, 2.0)
     try:
         conn.execute("SET TimeZone = 'UTC'")
@@ -72,7 +126,15 @@ def connect(db_path: Path, read_only: bool = False, wait_seconds: float = LOCK_R
 
 
 def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
-    conn.execute(schema_sql())
+    """Tables (schema.sql) and the analyst views (marts.sql), in one transaction: idempotent, ~0.1 s."""
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        conn.execute(schema_sql())
+        conn.execute(marts_sql())
+        conn.execute("COMMIT")
+    except Exception:
+        conn.execute("ROLLBACK")
+        raise
 
 
 def table_columns(conn: duckdb.DuckDBPyConnection, table: str) -> list[str]:

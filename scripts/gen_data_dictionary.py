@@ -1,4 +1,4 @@
-"""Regenerate docs/data-dictionary.md from etl/sql/schema.sql."""
+"""Regenerate docs/data-dictionary.md from etl/sql/schema.sql (tables) and etl/sql/marts.sql (views)."""
 from pathlib import Path
 
 from etl.dictionary import data_dictionary_markdown

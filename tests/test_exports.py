@@ -1,0 +1,166 @@
+"""Parquet exports round-trip: every export read back with pyarrow and with DuckDB matches the warehouse."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from etl.export import (HIVE_PARTITIONED, MARTS_VIEWS, NULL_PARTITION, SCHEMA_VERSION, apply_marts, export_all,
+                        key_checksum, open_exports, python_key_checksum, read_manifest)
+from etl.warehouse import MODELED_TABLES
+
+
+@pytest.fixture(scope="module")
+def manifest(built) -> dict:
+    return read_manifest(built.exports_dir)
+
+
+def entries(manifest: dict) -> list[dict]:
+    return manifest["tables"] + manifest["marts"]
+
+
+def pa_checksum(table: pa.Table, keys: list[str]) -> str:
+    cols = [table.column(k).to_pylist() for k in keys]
+    return python_key_checksum(zip(*cols))
+
+
+def test_manifest_lists_every_table_and_view(manifest):
+    assert manifest["schema_version"] == SCHEMA_VERSION
+    datetime.fromisoformat(manifest["built_at"])
+    assert sorted(e["table"] for e in manifest["tables"]) == sorted(MODELED_TABLES)
+    assert sorted(e["table"] for e in manifest["marts"]) == sorted(MARTS_VIEWS)
+    for e in entries(manifest):
+        assert {"table", "schema", "file", "rows", "bytes", "columns", "key_columns", "key_checksum"} <= e.keys()
+        assert ("hive" in e) == (e["table"] in HIVE_PARTITIONED), e["table"]
+    assert manifest["format"]["compression"] == "zstd"
+
+
+def test_flat_exports_round_trip_with_pyarrow_and_duckdb(built, db, manifest):
+    mem = duckdb.connect()
+    for e in entries(manifest):
+        relation = f"{e['schema']}.{e['table']}"
+        path = built.exports_dir / e["file"]
+        rows, digest = key_checksum(db, relation, e["key_columns"])
+        assert (e["rows"], e["key_checksum"]) == (rows, digest), relation
+        table = pq.read_table(path)
+        assert table.num_rows == rows, relation
+        assert pa_checksum(table, e["key_columns"]) == digest, relation
+        assert key_checksum(mem, f"read_parquet('{path.as_posix()}')", e["key_columns"]) == (rows, digest), relation
+        # same columns, same order as the warehouse
+        assert table.column_names == [c[0] for c in db.execute(f"DESCRIBE {relation}").fetchall()], relation
+        assert [c["name"] for c in e["columns"]] == table.column_names
+
+
+def test_hive_partitioned_exports_round_trip(built, db, manifest):
+    mem = duckdb.connect()
+    for e in entries(manifest):
+        if "hive" not in e:
+            continue
+        relation = f"{e['schema']}.{e['table']}"
+        root = built.exports_dir / e["hive"]["path"]
+        rows, digest = e["rows"], e["key_checksum"]
+        # pyarrow discovers the Hive layout; the unknown partition reads back as NULL
+        table = pq.read_table(root)
+        assert table.num_rows == rows and pa_checksum(table, e["key_columns"]) == digest, relation
+        assert table.column_names[-2:] == ["year", "month"]
+        glob = f"read_parquet('{(root / '**' / '*.parquet').as_posix()}', hive_partitioning = true)"
+        assert key_checksum(mem, glob, e["key_columns"]) == (rows, digest), relation
+        # every row sits in the partition of its own date
+        key = e["key_columns"][0]
+        wrong = mem.execute(
+            f"""SELECT count(*) FROM {glob} p JOIN (SELECT {key}, date_key FROM read_parquet('{(built.exports_dir / e['file']).as_posix()}')) f
+                USING ({key})
+                WHERE p.year IS DISTINCT FROM (CASE WHEN f.date_key > 0 THEN f.date_key // 10000 END)
+                   OR p.month IS DISTINCT FROM (CASE WHEN f.date_key > 0 THEN f.date_key // 100 % 100 END)""").fetchone()[0]
+        assert wrong == 0, relation
+        parts = e["hive"]["partitions"]
+        assert sum(p["rows"] for p in parts) == rows
+        for p in parts:
+            assert (built.exports_dir / p["path"]).is_dir(), p
+        undated = db.execute(f"SELECT count(*) FROM {relation} WHERE date_key = -1").fetchone()[0]
+        unknown = [p for p in parts if p["year"] is None]
+        assert (unknown[0]["rows"] if unknown else 0) == undated
+        if undated:
+            assert unknown[0]["path"].endswith(f"year={NULL_PARTITION}/month={NULL_PARTITION}")
+
+
+def test_exports_have_bi_friendly_types(built, manifest):
+    for e in entries(manifest):
+        pf = pq.ParquetFile(built.exports_dir / e["file"])
+        schema = pf.schema_arrow
+        for field in schema:
+            assert not pa.types.is_nested(field.type), f"{e['table']}.{field.name} is {field.type}"
+            if field.name.endswith("_key"):
+                assert field.type == pa.int64(), f"{e['table']}.{field.name} is {field.type}"
+            if pa.types.is_floating(field.type):
+                assert field.type == pa.float64()
+            assert not pa.types.is_decimal(field.type) and not pa.types.is_large_string(field.type)
+        assert pf.metadata.row_group(0).column(0).compression == "ZSTD"
+    metrics = pq.read_schema(built.exports_dir / "fact_metrics.parquet")
+    assert metrics.field("value").type == pa.float64() and metrics.field("date_key").type == pa.int64()
+    wide = pq.read_schema(built.exports_dir / "marts" / "articles_wide.parquet")
+    assert wide.field("news_date").type == pa.date32() and wide.field("outlets").type == pa.string()
+
+
+def test_open_exports_answers_like_the_warehouse(built, db):
+    sql = ("SELECT district_name, articles, articles_mentioning FROM marts.articles_by_district_month "
+           "WHERE year = 2024 AND month = 11 AND level = 'county' ORDER BY ALL")
+    conn = open_exports(built.exports_dir)
+    try:
+        assert conn.execute(sql).fetchall() == db.execute(sql).fetchall()
+        assert conn.execute("SELECT count(*) FROM modeled.fact_metrics").fetchone() == \
+            db.execute("SELECT count(*) FROM modeled.fact_metrics").fetchone()
+    finally:
+        conn.close()
+
+
+def _tree_digest(root: Path) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_a_failed_export_leaves_the_previous_one(built, tmp_path):
+    db_copy = tmp_path / "copy.duckdb"
+    shutil.copyfile(built.db_path, db_copy)
+    out = tmp_path / "exports"
+    with duckdb.connect(str(db_copy)) as conn:
+        apply_marts(conn)
+        first = export_all(conn, out)
+        before = _tree_digest(out)
+        # a relation that cannot be exported fails the export after others were staged
+        with pytest.raises((LookupError, KeyError)):
+            export_all(conn, out, views=MARTS_VIEWS + ["no_such_view"])
+        assert _tree_digest(out) == before
+        assert not list(out.glob(".staging-*"))
+        # a staging folder left by a killed export (its process is gone) is cleaned up by the next one
+        stale = out / ".staging-999999999"
+        (stale / "hive").mkdir(parents=True)
+        second = export_all(conn, out)
+        assert not stale.exists()
+    assert [(e["table"], e["rows"], e["key_checksum"]) for e in first["tables"] + first["marts"]] == \
+        [(e["table"], e["rows"], e["key_checksum"]) for e in second["tables"] + second["marts"]]
+    assert json.loads((out / "_manifest.json").read_text(encoding="utf-8")) == second
+    assert not [p for p in out.rglob("*") if ".tmp-" in p.name or ".old-" in p.name]
+
+
+def test_an_empty_warehouse_exports_empty_files(tmp_path):
+    from etl.warehouse import schema_sql
+
+    with duckdb.connect(str(tmp_path / "empty.duckdb")) as conn:
+        conn.execute(schema_sql())
+        apply_marts(conn)
+        manifest = export_all(conn, tmp_path / "exports")
+    assert all(e["rows"] == 0 for e in entries(manifest))
+    for e in entries(manifest):
+        assert pq.read_table(tmp_path / "exports" / e["file"]).num_rows == 0
+        if "hive" in e:
+            assert e["hive"]["partitions"] == [] and (tmp_path / "exports" / e["hive"]["path"]).is_dir()
