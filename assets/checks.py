@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import dagster as dg
 
 from assets.resources import WRITER_POOL, WarehouseResource
-from etl.ingest import discover
+from etl.raw import seed_paths
 
 
 @dataclass(frozen=True)
@@ -106,7 +106,7 @@ def _make_sql_check(spec: SqlCheck) -> dg.AssetChecksDefinition:
                 blocking=True, pool=WRITER_POOL)
 def every_file_accounted(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     seeds = warehouse.settings.seeds_dir
-    on_disk = {p.relative_to(seeds).as_posix() for p in discover(seeds)}
+    on_disk = set(seed_paths(seeds))
     with warehouse.connect(read_only=True) as conn:
         rows = dict(conn.execute("SELECT status, count(*) FROM raw.source_files GROUP BY 1").fetchall())
         paths = {r[0] for r in conn.execute("SELECT path FROM raw.source_files").fetchall()}

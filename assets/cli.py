@@ -8,13 +8,53 @@ from __future__ import annotations
 
 import argparse
 import os
+import socket
 import sys
 import time
 
 import dagster as dg
+import psutil
 
 from etl.config import PROJECT_ROOT, Settings
 from etl.summary import summary_text
+
+
+RUN_PID_TAG = "qingdao_news/cli_pid"
+RUN_HOST_TAG = "qingdao_news/cli_host"
+RUN_STARTED_TAG = "qingdao_news/cli_process_started"
+
+
+def process_tags() -> dict[str, str]:
+    me = psutil.Process()
+    return {RUN_PID_TAG: str(me.pid), RUN_HOST_TAG: socket.gethostname(), RUN_STARTED_TAG: f"{me.create_time():.3f}"}
+
+
+def reap_dead_cli_runs(instance: dg.DagsterInstance) -> list[str]:
+    """Fail runs of this command whose process died (SIGKILL, OOM) and free their pool slots.
+
+    An in-process run has no run worker for Dagster's run monitoring to watch;
+    without this, a killed run would keep its duckdb_writer slot and the next
+    run would wait for it forever.
+    """
+    reaped = []
+    runs = instance.get_runs(filters=dg.RunsFilter(
+        statuses=[dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING],
+        tags={RUN_HOST_TAG: socket.gethostname()}))
+    for run in runs:
+        try:
+            pid, started = int(run.tags[RUN_PID_TAG]), float(run.tags[RUN_STARTED_TAG])
+        except (KeyError, ValueError):
+            continue
+        try:
+            alive = abs(psutil.Process(pid).create_time() - started) < 1.0
+        except psutil.Error:
+            alive = False
+        if alive:
+            continue
+        instance.report_run_failed(run, message=f"the process running it (pid {pid}) is gone; marked failed by the next run")
+        instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
+        reaped.append(run.run_id)
+    return reaped
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -34,13 +74,15 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings.from_env()
     started = time.perf_counter()
     with dg.DagsterInstance.get() as instance:
+        for run_id in reap_dead_cli_runs(instance):
+            print(f"note: run {run_id} was killed earlier; marked failed and its pool slot freed", file=sys.stderr)
         keys = sync_partitions(instance, settings.seeds_dir)
         if not keys:
             print(f"No input files in {settings.seeds_dir}; nothing to do.", file=sys.stderr)
             return 0
         result = defs.resolve_job_def("warehouse_job").execute_in_process(
             instance=instance, run_config=run_config, raise_on_error=False,
-            tags={**range_tags(keys), "trigger": "scripts/run.sh"})
+            tags={**range_tags(keys), "trigger": "scripts/run.sh", **process_tags()})
     seconds = time.perf_counter() - started
     failed_checks = [e for e in result.get_asset_check_evaluations()
                      if not e.passed and e.severity == dg.AssetCheckSeverity.ERROR]

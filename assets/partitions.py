@@ -15,7 +15,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from etl.ingest import discover
+from etl.raw import seed_paths
 
 # Single-run backfills (BackfillPolicy) are marked beta in dagster 1.13; we rely
 # on them on purpose (one run for a backfill of thousands of files), so the
@@ -30,7 +30,7 @@ RANGE_END = "dagster/asset_partition_range_end"
 
 
 def files_on_disk(seeds_dir: Path) -> list[str]:
-    return [p.relative_to(seeds_dir).as_posix() for p in discover(seeds_dir)]
+    return list(seed_paths(seeds_dir))
 
 
 def partition_changes(registered: list[str], on_disk: list[str]) -> tuple[list[str], list[str]]:

@@ -8,8 +8,9 @@ import json
 import dagster as dg
 
 from assets.jobs import warehouse_job
-from assets.partitions import files_on_disk, partition_changes, range_tags, seed_files
+from assets.partitions import partition_changes, range_tags, seed_files
 from assets.resources import WarehouseResource
+from etl.raw import seed_paths
 
 # Above this many new or changed files in one tick, one catch-up run covers
 # every file instead of one run per file.
@@ -19,9 +20,9 @@ BATCH_THRESHOLD = 20
 def fingerprints(seeds_dir) -> dict[str, str]:
     """path → short hash of (size, mtime): cheap, and changes when the file does."""
     out = {}
-    for rel in files_on_disk(seeds_dir):
+    for rel, path in seed_paths(seeds_dir).items():
         try:
-            st = (seeds_dir / rel).stat()
+            st = path.lstat()
         except OSError:
             continue
         out[rel] = hashlib.sha1(f"{st.st_size}:{st.st_mtime_ns}".encode()).hexdigest()[:12]

@@ -19,8 +19,34 @@ from pathlib import Path
 from etl.warehouse import connect
 
 
+def remove_stale_copies(published: Path) -> list[str]:
+    """Temporary copies left by runs killed while publishing (their process is gone)."""
+    removed = []
+    for p in published.parent.glob(f".{published.name}.tmp-*"):
+        try:
+            pid = int(p.name.rsplit("-", 1)[1])
+        except ValueError:
+            continue
+        if pid != os.getpid() and _pid_alive(pid):
+            continue
+        p.unlink(missing_ok=True)
+        removed.append(p.name)
+    return removed
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def publish_snapshot(staging: Path, published: Path) -> dict:
     started = time.perf_counter()
+    remove_stale_copies(published)
     with connect(staging) as conn:
         conn.execute("CHECKPOINT")
     published.parent.mkdir(parents=True, exist_ok=True)

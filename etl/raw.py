@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from etl.ingest import SourceFile, discover, read_source_file
+from etl.ingest import SourceFile, discover, read_source_file, relative_path
 from etl.warehouse import delete_keys, insert_arrow
 
 SOURCE_FILES_SCHEMA = pa.schema([
@@ -54,6 +54,12 @@ def to_arrow(files: list[SourceFile]) -> pa.Table:
 FILE_BATCH = 256  # files read and written per step (memory does not grow with the folder)
 
 
+def seed_paths(seeds_dir: Path) -> dict[str, Path]:
+    """Every entry of the seeds folder by the name stored for it (``raw.source_files.path``,
+    the partition key): relative, forward slashes, always valid UTF-8 (see etl.ingest.relative_path)."""
+    return {relative_path(p, seeds_dir): p for p in discover(seeds_dir)}
+
+
 def sync_source_files(conn: duckdb.DuckDBPyConnection, seeds_dir: Path, paths: list[str] | None = None, *,
                       batch_size: int = FILE_BATCH) -> RawStats:
     """Mirror ``seeds_dir`` (or only ``paths`` of it, for a partitioned run) into raw.source_files.
@@ -63,12 +69,12 @@ def sync_source_files(conn: duckdb.DuckDBPyConnection, seeds_dir: Path, paths: l
     ``batch_size`` at a time inside one transaction, so memory does not grow
     with the size of the folder.
     """
-    on_disk = discover(seeds_dir)
-    present = {p.relative_to(seeds_dir).as_posix() for p in on_disk}
+    by_name = seed_paths(seeds_dir)
+    present = set(by_name)
     if paths is None:
-        todo = on_disk
-    else:
-        todo = [seeds_dir / p for p in sorted(set(paths)) if (seeds_dir / p).exists()]
+        todo = list(by_name.values())
+    else:  # partition keys are the stored names; a key whose file is gone is retired, not read
+        todo = [by_name[p] for p in sorted(set(paths)) if p in by_name]
     existing = dict(conn.execute("SELECT path, file_id FROM raw.source_files").fetchall())
     stats = RawStats(seen=len(todo))
     conn.execute("BEGIN TRANSACTION")
