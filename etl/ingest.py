@@ -3,16 +3,42 @@
 Every file under the seeds folder becomes exactly one :class:`SourceFile`,
 either ``status='ok'`` with decoded text or ``status='rejected'`` with an
 ``error`` a person can act on. Nothing is silently skipped: the caller can
-always check ``files seen == ok + rejected``.
+always check ``files seen == ok + rejected`` (the asset check
+``every_file_accounted`` does). What happens to each kind of bad input is
+listed in ``docs/guarantees.md``.
 
-Encodings are detected from the bytes (BOMs, strict UTF-8, then GB18030 and
-charset-normalizer), never guessed from the file extension.
+Encodings are detected from the bytes, never guessed from the file extension:
+
+1. magic numbers of binary formats (PNG, PDF, ZIP/.docx, …) → rejected;
+2. byte-order marks (UTF-8, UTF-16, UTF-32);
+3. UTF-16 without a BOM (NUL bytes in every other position and a decoding
+   that reads as Chinese/ASCII text);
+4. strict UTF-8; a UTF-8 file cut in the middle of a character keeps what
+   precedes the cut; a UTF-8 file with a few stray invalid bytes keeps its
+   text with U+FFFD in their place (both with a warning in ``error``);
+5. GB18030 (a superset of GBK and GB2312), accepted only when the result reads
+   as Chinese text (Big5 bytes also decode as GB18030, into mojibake); a
+   GB18030 page with a few damaged bytes keeps its text with U+FFFD in their
+   place (with a warning);
+6. Big5, CP1252 and charset-normalizer's best guess, under the same
+   plausibility test; anything else is rejected with advice.
+
+Limits and their configuration:
+
+- ``MAX_PAGE_MB`` (default 20, ``0`` = no limit): larger files are rejected
+  without being read. Parsing costs about 1 s per MB and a real page is
+  10–50 KB, so a file of tens of MB is a concatenated dump or a wrong file;
+  split it into pages or raise the limit.
 """
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import os
+import re
+import stat
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -26,14 +52,20 @@ _MAGIC: list[tuple[bytes, str]] = [
     (b"\xff\xd8\xff", "JPEG image data"),
     (b"GIF87a", "GIF image data"),
     (b"GIF89a", "GIF image data"),
+    (b"II*\x00", "TIFF image data"),
+    (b"MM\x00*", "TIFF image data"),
     (b"%PDF", "PDF document"),
     (b"PK\x03\x04", "ZIP archive (e.g. .docx/.xlsx)"),
+    (b"PK\x05\x06", "ZIP archive (empty)"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "OLE2 document (e.g. .doc/.xls)"),
+    (b"{\\rtf", "RTF document (save it as plain text)"),
     (b"\x1f\x8b", "gzip compressed data"),
+    (b"(\xb5/\xfd", "zstd compressed data"),
     (b"7z\xbc\xaf\x27\x1c", "7-zip archive"),
     (b"Rar!", "RAR archive"),
     (b"\x7fELF", "ELF executable"),
     (b"SQLite format 3\x00", "SQLite database"),
+    (b"PAR1", "Parquet file"),
 ]
 
 _BOMS: list[tuple[bytes, str]] = [
@@ -43,6 +75,21 @@ _BOMS: list[tuple[bytes, str]] = [
     (b"\xff\xfe", "utf-16-le"),
     (b"\xfe\xff", "utf-16-be"),
 ]
+
+MAX_PAGE_MB_DEFAULT = 20.0
+READ_ATTEMPTS = 3          # a file that changes while read is re-read this many times
+_RETRY_PAUSE_SECONDS = 0.2
+# a decoding is accepted when this share of its non-ASCII characters is plausible in Chinese text
+_PLAUSIBLE_MIN = 0.9
+_SAMPLE_CHARS = 1 << 20    # plausibility and control-character ratios look at the first 1M characters
+
+
+class SeedsFolderError(FileNotFoundError):
+    """SEEDS_DIR is missing or cannot be listed: refuse rather than treat it as empty.
+
+    An empty (but present and readable) folder is a legitimate state and retires
+    every page; a missing one (an unmounted volume, a typo in SEEDS_DIR) must not.
+    """
 
 
 @dataclass
@@ -62,31 +109,189 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def discover(seeds_dir: Path) -> list[Path]:
-    """All regular files below ``seeds_dir`` (nested folders included), sorted.
+# ---------------------------------------------------------------- configuration
 
+def max_page_bytes() -> int | None:
+    """The page size limit from ``MAX_PAGE_MB`` (MB = 2**20 bytes); None when disabled (0)."""
+    raw = os.environ.get("MAX_PAGE_MB", "").strip()
+    if not raw:
+        mb = MAX_PAGE_MB_DEFAULT
+    else:
+        try:
+            mb = float(raw)
+        except ValueError:
+            raise ValueError(f"MAX_PAGE_MB must be a number of megabytes (0 = no limit), got {raw!r}") from None
+        if mb < 0 or mb != mb:
+            raise ValueError(f"MAX_PAGE_MB must be >= 0 (0 = no limit), got {raw!r}")
+    return None if mb == 0 else int(mb * (1 << 20))
+
+
+def _mb(n: int) -> str:
+    return f"{n / (1 << 20):.1f} MB" if n >= (1 << 20) / 10 else f"{n} bytes"
+
+
+# ---------------------------------------------------------------- discovery
+
+def relative_path(path: Path, seeds_dir: Path) -> str:
+    """``path`` relative to ``seeds_dir`` with forward slashes, always valid UTF-8.
+
+    A name that is not valid UTF-8 (e.g. a GBK name from a Windows zip) would
+    make the row unstorable; its bytes are decoded as GB18030 when that works,
+    else undecodable bytes are written as ``\\xNN``.
+    """
+    try:
+        rel = Path(path).relative_to(seeds_dir).as_posix()
+    except ValueError:
+        rel = Path(path).as_posix()
+    try:
+        rel.encode("utf-8")
+        return rel
+    except UnicodeEncodeError:
+        raw = os.fsencode(rel)
+        try:
+            return raw.decode("gb18030")
+        except UnicodeDecodeError:
+            return raw.decode("utf-8", "backslashreplace")
+
+
+def discover(seeds_dir: Path) -> list[Path]:
+    """Every entry below ``seeds_dir`` that is not a folder, nested folders included, sorted.
+
+    Regular files are pages; anything else that sits where a page should (a
+    named pipe, a socket, a broken symbolic link, a sub-folder that cannot be
+    listed) is listed too, so that it is rejected with a reason instead of
+    vanishing. Symbolic links to folders are followed (once: loops are cut).
     Hidden files and folders (``.git``, ``.DS_Store``) are not pages and are
     not listed.
-    """
-    out: list[Path] = []
-    if not seeds_dir.exists():
-        return out
-    for root, dirs, files in os.walk(seeds_dir):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            if name.startswith("."):
-                continue
-            p = Path(root) / name
-            if p.is_file():
-                out.append(p)
-    return sorted(out, key=lambda p: p.relative_to(seeds_dir).as_posix())
 
+    Raises :class:`SeedsFolderError` when ``seeds_dir`` itself is missing, not a
+    folder or cannot be listed.
+    """
+    seeds_dir = Path(seeds_dir)
+    if not seeds_dir.is_dir():
+        what = "does not exist" if not seeds_dir.exists() else "is not a folder"
+        raise SeedsFolderError(
+            f"SEEDS_DIR {seeds_dir} {what}; refusing to treat it as an empty folder (which would retire "
+            "every page). Check SEEDS_DIR or the mount.")
+    out: list[Path] = []
+    visited: set[tuple[int, int]] = set()
+
+    def walk(folder: Path, top: bool) -> None:
+        try:
+            st = folder.stat()
+            key = (st.st_dev, st.st_ino)
+            if key in visited:  # a symlink loop, or a second link to a folder already listed
+                return
+            visited.add(key)
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            if top:
+                raise SeedsFolderError(f"cannot list SEEDS_DIR {seeds_dir}: {exc.strerror or exc}") from exc
+            out.append(folder)  # becomes one rejected row saying the folder cannot be listed
+            return
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            p = Path(entry.path)
+            try:
+                is_dir = entry.is_dir()  # follows symbolic links
+            except OSError:
+                is_dir = False
+            if is_dir:
+                walk(p, False)
+            else:
+                out.append(p)
+
+    walk(seeds_dir, True)
+    return sorted(out, key=lambda p: relative_path(p, seeds_dir))
+
+
+# ---------------------------------------------------------------- decoding
 
 def _printable_ratio(text: str) -> float:
     if not text:
         return 0.0
     bad = sum(1 for ch in text if (ord(ch) < 32 and ch not in "\n\r\t\f") or ch == "\ufffd")
     return 1.0 - bad / len(text)
+
+
+def _plausible(o: int) -> bool:
+    return (0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0x20000 <= o <= 0x2FFFF  # hanzi
+            or 0x3000 <= o <= 0x303F or 0xFF00 <= o <= 0xFFEF or 0x3200 <= o <= 0x32FF  # CJK punct., full-width
+            or 0x2000 <= o <= 0x206F or 0x2100 <= o <= 0x21FF or 0x2460 <= o <= 0x24FF  # punct., ①, Ⅱ, arrows
+            or 0x2500 <= o <= 0x27BF                                                     # boxes, shapes, ★
+            or o in (0xA0, 0xB0, 0xB1, 0xB7, 0xD7, 0xF7, 0xFFFD))
+
+
+def plausible_ratio(text: str) -> float:
+    """Share of non-ASCII characters that belong in Chinese news text (1.0 when there are none).
+
+    Hanzi, CJK and general punctuation, full-width forms, circled numbers and
+    common symbols count; kana, Cyrillic, Greek, private-use code points and
+    the like (what Big5 read as GB18030 turns into) do not. Accented Latin
+    letters count only while they are sparse (under a fifth of all
+    characters, as in Western text): a Chinese page read through a
+    single-byte code page turns into nothing but accented letters.
+    """
+    sample = text[:_SAMPLE_CHARS]
+    n = ok = latin = 0
+    for ch in sample:
+        o = ord(ch)
+        if o < 0x80:
+            continue
+        n += 1
+        if _plausible(o):
+            ok += 1
+        elif 0xC0 <= o <= 0x24F or o in (0xA9, 0xAE, 0xA3, 0xA5, 0xAB, 0xBB):
+            latin += 1
+    if latin and latin < 0.2 * len(sample):
+        ok += latin
+    return ok / n if n else 1.0
+
+
+def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
+    """UTF-16 text without a byte-order mark: the decoding (LE or BE) that reads as text, else None."""
+    body = data[: len(data) - len(data) % 2]
+    best: tuple[float, str] | None = None
+    for enc in ("utf-16-le", "utf-16-be"):
+        try:  # judge a sample; the incremental decoder tolerates a pair cut at its end
+            sample = codecs.getincrementaldecoder(enc)().decode(body[: 2 * _SAMPLE_CHARS], final=False)
+        except UnicodeDecodeError:
+            continue
+        score = min(plausible_ratio(sample), _printable_ratio(sample))
+        if score >= 0.95 and (best is None or score > best[0]):
+            best = (score, enc)
+    if best is None:
+        return None
+    try:
+        return body.decode(best[1]), best[1]
+    except UnicodeDecodeError:
+        return None
+
+
+_SURROGATE_ESCAPE = re.compile("[\udc80-\udcff]")
+
+
+def _utf8_with_stray_bytes(data: bytes) -> tuple[str, int, int] | None:
+    """(text, bad byte count, first bad offset) for UTF-8 with a few invalid bytes, else None.
+
+    Accepted only when the file is clearly UTF-8 otherwise: at most one bad
+    byte per 200 and ten valid multi-byte characters for each bad byte (a
+    GB18030 page has a bad byte in nearly every character).
+    """
+    head = data[:65536]  # cheap early exit for pages in another encoding
+    if len(_SURROGATE_ESCAPE.findall(head.decode("utf-8", "surrogateescape"))) > max(1, len(head) // 200) + 3:
+        return None
+    text = data.decode("utf-8", "surrogateescape")
+    bad = len(_SURROGATE_ESCAPE.findall(text))
+    if not bad or bad > max(1, len(data) // 200):
+        return None
+    multibyte = len(text) - len(text.encode("ascii", "ignore")) - bad
+    if multibyte < 10 * bad:
+        return None
+    first = _SURROGATE_ESCAPE.search(text).start()
+    return _SURROGATE_ESCAPE.sub("\ufffd", text), bad, len(text[:first].encode("utf-8"))
 
 
 def decode_bytes(data: bytes) -> tuple[str | None, str | None, str | None]:
@@ -102,34 +307,109 @@ def decode_bytes(data: bytes) -> tuple[str | None, str | None, str | None]:
             return None, None, f"not text: looks like {what}"
     for bom, enc in _BOMS:
         if data.startswith(bom):
+            codec = enc.removesuffix("-sig")
+            body = data[len(bom):]
             try:
-                text = data[len(bom):].decode(enc.removesuffix("-sig"))
+                text = body.decode(codec)
             except UnicodeDecodeError as exc:
-                return None, enc, f"undecodable {enc} despite its byte-order mark: {exc.reason} at byte {exc.start}"
+                if exc.reason == "truncated data" and exc.end == len(body):
+                    t, e, err = _finish(body[: exc.start].decode(codec), enc)
+                    if t is not None:
+                        return t, e, (f"file ends in the middle of a {codec.upper()} character; "
+                                      f"{len(body) - exc.start} trailing byte(s) dropped")
+                    return t, e, err
+                return None, enc, (f"undecodable {enc} despite its byte-order mark: {exc.reason} "
+                                   f"at byte {exc.start + len(bom)}")
             return _finish(text, enc)
     if b"\x00" in data[:4096]:
-        return None, None, "not text: contains NUL bytes (binary data or UTF-16 without a byte-order mark)"
+        utf16 = _utf16_without_bom(data)
+        if utf16 is not None:
+            return _finish(*utf16)
+        return None, None, ("not text: contains NUL bytes (binary data, or UTF-16/32 text that does not "
+                            "read as Chinese or ASCII)")
     try:
         return _finish(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError as exc:
         # Truncated in the middle of a multi-byte sequence: only the tail is bad.
-        if exc.start >= len(data) - 3 and exc.reason in ("unexpected end of data",):
-            text = data[: exc.start].decode("utf-8")
-            t, enc, err = _finish(text, "utf-8")
+        if exc.start >= len(data) - 3 and exc.reason == "unexpected end of data":
+            t, enc, err = _finish(data[: exc.start].decode("utf-8"), "utf-8")
             if t is not None:
-                return t, enc, f"file ends in the middle of a UTF-8 character; {len(data) - exc.start} trailing byte(s) dropped"
+                return t, enc, (f"file ends in the middle of a UTF-8 character; "
+                                f"{len(data) - exc.start} trailing byte(s) dropped")
             return t, enc, err
-    try:
-        return _finish(data.decode("gb18030"), "gb18030")
-    except UnicodeDecodeError:
-        pass
+    stray = _utf8_with_stray_bytes(data)
+    if stray is not None:
+        text, bad, first = stray
+        t, enc, err = _finish(text, "utf-8")
+        if t is not None:
+            return t, enc, (f"{bad} byte(s) that are not valid UTF-8 replaced by U+FFFD (first at byte {first}); "
+                            "the rest of the page is intact")
+        return t, enc, err
+    gb = _decode_gb18030(data)
+    if gb is not None:
+        text, warning = gb
+        if plausible_ratio(text) >= _PLAUSIBLE_MIN:
+            t, enc, err = _finish(text, "gb18030")
+            return t, enc, err if t is None else warning
+    damaged = _gb18030_with_stray_bytes(data) if gb is None else None
+    if damaged is not None:
+        text, bad, first = damaged
+        t, enc, err = _finish(text, "gb18030")
+        if t is not None:
+            return t, enc, (f"{bad} byte sequence(s) that are not valid GB18030 replaced by U+FFFD (first at byte "
+                            f"{first}); the rest of the page is intact")
+        return t, enc, err
+    candidates: list[tuple[float, str, str]] = []
+    if gb is not None:
+        candidates.append((plausible_ratio(gb[0]), "gb18030", gb[0]))
+    guesses = ["big5", "big5hkscs", "cp1252"]
     best = from_bytes(data[: 1 << 20]).best()
-    if best is not None and best.encoding:
+    if best is not None and best.encoding and best.encoding not in guesses:
+        guesses.append(best.encoding)
+    for enc in guesses:
         try:
-            return _finish(data.decode(best.encoding), best.encoding)
+            text = data.decode(enc)
         except (UnicodeDecodeError, LookupError):
-            pass
+            continue
+        candidates.append((plausible_ratio(text), enc, text))
+    candidates.sort(key=lambda c: -c[0])  # stable: on a tie the earlier guess wins
+    if candidates and candidates[0][0] >= _PLAUSIBLE_MIN:
+        return _finish(candidates[0][2], candidates[0][1])
+    if candidates:
+        score, enc, _ = candidates[0]
+        return None, None, (f"not text: no encoding reads it as Chinese or ASCII text (best guess {enc}: only "
+                            f"{score:.0%} of its non-ASCII characters are plausible); if it is text, save it as UTF-8")
     return None, None, "not text: bytes are not valid UTF-8, UTF-16, GB18030 or any encoding charset-normalizer recognises"
+
+
+def _gb18030_with_stray_bytes(data: bytes) -> tuple[str, int, int] | None:
+    """(text, bad sequences, first bad offset) for a GB18030 page with a few damaged bytes, else None."""
+    try:
+        data.decode("gb18030")
+        return None
+    except UnicodeDecodeError as exc:
+        first = exc.start
+    text = data.decode("gb18030", "replace")
+    bad = text.count("\ufffd")
+    if bad > max(1, len(data) // 500) or plausible_ratio(text.replace("\ufffd", "")) < _PLAUSIBLE_MIN:
+        return None
+    non_ascii = len(text) - len(text.encode("ascii", "ignore")) - bad
+    if non_ascii < 10 * bad:
+        return None
+    return text, bad, first
+
+
+def _decode_gb18030(data: bytes) -> tuple[str, str | None] | None:
+    try:
+        return data.decode("gb18030"), None
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(data) - 3 and exc.end == len(data):
+            try:
+                return data[: exc.start].decode("gb18030"), (
+                    f"file ends in the middle of a GB18030 character; {len(data) - exc.start} trailing byte(s) dropped")
+            except UnicodeDecodeError:
+                return None
+        return None
 
 
 def _finish(text: str, encoding: str) -> tuple[str | None, str | None, str | None]:
@@ -140,33 +420,98 @@ def _finish(text: str, encoding: str) -> tuple[str | None, str | None, str | Non
     return text, encoding, None
 
 
+# ---------------------------------------------------------------- reading
+
+_KINDS = [
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISDIR, "a folder"),
+]
+
+
+def _rejected(rel: str, now: datetime, error: str, marker: str, size: int = 0,
+              modified: datetime | None = None) -> SourceFile:
+    """A rejection decided without (complete) content: its file_id is a marker, not a content hash.
+
+    The marker differs from the hash of any content, so once the problem is
+    fixed the next run sees a new file_id for the path and reads it again.
+    """
+    return SourceFile(file_id=sha256_hex(f"{marker}:{rel}".encode()), path=rel, size_bytes=size, encoding=None,
+                      text=None, ingested_at=now, status="rejected", error=error, modified_at=modified)
+
+
+def _utc(ts: float) -> datetime:
+    return datetime.fromtimestamp(ts, timezone.utc).replace(tzinfo=None)
+
+
+def _read_bytes(path: Path) -> bytes:
+    """One read of the whole file (the seam fault scenarios patch)."""
+    with path.open("rb") as fh:
+        return fh.read()
+
+
+def _unreadable_reason(path: Path, exc: OSError) -> str:
+    if isinstance(exc, PermissionError):
+        return ("cannot read file: permission denied (the account running the pipeline may not read it; "
+                "fix its owner or mode, e.g. chmod a+r)")
+    if isinstance(exc, FileNotFoundError):
+        if os.path.islink(path):
+            return f"cannot read file: broken symbolic link (points to {os.readlink(path)}, which does not exist)"
+        return "cannot read file: it disappeared while the run was reading the folder"
+    return f"cannot read file: {exc.strerror or exc.__class__.__name__}"
+
+
 def read_source_file(path: Path, seeds_dir: Path, now: datetime | None = None) -> SourceFile:
-    """Read one file into a :class:`SourceFile`; never raises for file problems."""
+    """Read one file into a :class:`SourceFile`; never raises for file problems.
+
+    A file whose size or modification time changes while it is read is read
+    again (``READ_ATTEMPTS`` times in all); if it never holds still it is
+    rejected and picked up by the next run. A file over ``MAX_PAGE_MB`` is
+    rejected without being read.
+    """
     now = now or datetime.now(timezone.utc).replace(tzinfo=None)
-    try:
-        rel = path.relative_to(seeds_dir).as_posix()
-    except ValueError:
-        rel = path.as_posix()
-    try:
-        st = path.stat()
-        with path.open("rb") as fh:
-            data = fh.read()
-        st_after = path.stat()
-    except OSError as exc:
-        reason = exc.strerror or exc.__class__.__name__
-        return SourceFile(
-            file_id=sha256_hex(f"unreadable:{rel}".encode()),
-            path=rel, size_bytes=0, encoding=None, text=None, ingested_at=now,
-            status="rejected", error=f"cannot read file: {reason}",
-        )
-    modified = datetime.fromtimestamp(st.st_mtime, timezone.utc).replace(tzinfo=None)
-    file_id = sha256_hex(data)
-    if (st_after.st_mtime_ns, st_after.st_size) != (st.st_mtime_ns, st.st_size) or len(data) != st_after.st_size:
-        return SourceFile(file_id, rel, len(data), None, None, now, "rejected",
-                          "file changed while it was being read; it will be picked up again on the next run", modified)
+    path = Path(path)
+    rel = relative_path(path, seeds_dir)
+    limit = max_page_bytes()
+    size, modified = 0, None
+    for attempt in range(READ_ATTEMPTS):
+        try:
+            st = path.stat()
+            size, modified = st.st_size, _utc(st.st_mtime)
+            for test, what in _KINDS:
+                if test(st.st_mode):
+                    if what == "a folder":
+                        try:
+                            os.scandir(path).close()
+                        except OSError as exc:
+                            return _rejected(rel, now, f"cannot list folder: {exc.strerror or exc}; its pages "
+                                             "are not read until it can be (fix its owner or mode)", "unreadable",
+                                             modified=modified)
+                    return _rejected(rel, now, f"not a regular file: {what}; only files are read as pages",
+                                     "not-a-file", modified=modified)
+            if limit is not None and st.st_size > limit:
+                return _rejected(
+                    rel, now, f"too large: {_mb(st.st_size)} is over the page limit of {_mb(limit)} (MAX_PAGE_MB); "
+                    "split it into pages or raise MAX_PAGE_MB", f"too-large:{limit}:{st.st_size}:{st.st_mtime_ns}",
+                    st.st_size, _utc(st.st_mtime))
+            data = _read_bytes(path)
+            st_after = path.stat()
+        except OSError as exc:
+            return _rejected(rel, now, _unreadable_reason(path, exc), "unreadable", size, modified)
+        stable = ((st.st_mtime_ns, st.st_size, st.st_ino) == (st_after.st_mtime_ns, st_after.st_size, st_after.st_ino)
+                  and len(data) == st_after.st_size)
+        if stable:
+            break
+        if attempt + 1 < READ_ATTEMPTS:
+            time.sleep(_RETRY_PAUSE_SECONDS * (attempt + 1))
+    else:
+        return _rejected(rel, now, f"file changed while it was being read ({READ_ATTEMPTS} attempts); "
+                         "it will be picked up again on the next run", "changing", len(data), _utc(st_after.st_mtime))
     text, encoding, error = decode_bytes(data)
     status = "ok" if text is not None else "rejected"
-    return SourceFile(file_id, rel, len(data), encoding, text, now, status, error, modified)
+    return SourceFile(sha256_hex(data), rel, len(data), encoding, text, now, status, error, _utc(st.st_mtime))
 
 
 def read_all(seeds_dir: Path, now: datetime | None = None) -> list[SourceFile]:
