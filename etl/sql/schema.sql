@@ -18,7 +18,7 @@ CREATE TABLE IF NOT EXISTS raw.source_files (
     modified_at  TIMESTAMP
 );
 COMMENT ON TABLE raw.source_files IS 'One row per file found under SEEDS_DIR: the untouched decoded text, or the reason it was rejected.';
-COMMENT ON COLUMN raw.source_files.file_id IS 'sha256 of the file bytes (hex); identical bytes under two names share a file_id and are parsed once. Unreadable files: sha256 of ''unreadable:<path>''.';
+COMMENT ON COLUMN raw.source_files.file_id IS 'sha256 of the file bytes (hex); identical bytes under two names share a file_id and are parsed once. Files rejected without reading their content get sha256(''<marker>:<path>'') with marker unreadable, not-a-file, changing or too-large:<limit>:<size>:<mtime_ns>, never equal to a content hash, so fixing the file re-ingests it.';
 COMMENT ON COLUMN raw.source_files.path IS 'Path relative to SEEDS_DIR, forward slashes.';
 COMMENT ON COLUMN raw.source_files.size_bytes IS 'File size in bytes as read.';
 COMMENT ON COLUMN raw.source_files.encoding IS 'Encoding detected from the bytes (BOM, strict UTF-8, GB18030, charset-normalizer); NULL when rejected before decoding.';
