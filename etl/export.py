@@ -209,6 +209,7 @@ def _remove_stale(exports_dir: Path) -> None:
         if pid != os.getpid() and _pid_alive(pid):
             continue
         if p.is_dir():
+            _replay_journal(p / ".undo.jsonl")  # a run killed half way through installing: put the old set back
             shutil.rmtree(p, ignore_errors=True)
         else:
             p.unlink(missing_ok=True)
@@ -299,7 +300,52 @@ def _replace_dir(new: Path, final: Path, trash: Path, undo: list) -> None:
     undo.append(("rmtree", final, None))
 
 
-def _install(staging: Path, exports_dir: Path, entries: list[dict]) -> list:
+class _Journal(list):
+    """The undo log of an install, also appended (fsync'd) to ``staging/.undo.jsonl``.
+
+    Each entry is written before the move it undoes, so a run killed between
+    two moves leaves a journal that the next export replays (see
+    :func:`_remove_stale`): the previous set comes back. A final ``commit`` line
+    marks a complete install that must not be undone.
+    """
+
+    def __init__(self, path: Path):
+        super().__init__()
+        self.path = path
+        self.fh = open(path, "a", encoding="utf-8")
+
+    def _write(self, row: list) -> None:
+        self.fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+        self.fh.flush()
+        os.fsync(self.fh.fileno())
+
+    def append(self, entry) -> None:
+        action, a, b = entry
+        self._write([action, str(a) if a else None, str(b) if b else None])
+        super().append(entry)
+
+    def commit(self) -> None:
+        self._write(["commit", None, None])
+        self.fh.close()
+
+    def close(self) -> None:
+        if not self.fh.closed:
+            self.fh.close()
+
+
+def _replay_journal(journal: Path) -> bool:
+    """Undo an install that a killed run left half done; True when something was rolled back."""
+    try:
+        rows = [json.loads(line) for line in journal.read_text(encoding="utf-8").splitlines() if line.strip()]
+    except (OSError, ValueError):
+        return False
+    if not rows or rows[-1][0] == "commit":
+        return False
+    _rollback([(a, Path(x) if x else None, Path(y) if y else None) for a, x, y in rows])
+    return True
+
+
+def _install(staging: Path, exports_dir: Path, entries: list[dict], undo: list | None = None) -> list:
     """Move every staged export into place, all or nothing.
 
     An existing file is first hard-linked into ``staging/.previous`` (so no
@@ -309,7 +355,8 @@ def _install(staging: Path, exports_dir: Path, entries: list[dict]) -> list:
     Returns the undo log; the caller discards it (with the staging folder) on success.
     """
     previous = staging / ".previous"
-    undo: list = []
+    owned = undo is None  # a caller that passes its own log rolls it back itself (never twice)
+    undo = [] if undo is None else undo
     try:
         for e in entries:
             final = exports_dir / e["file"]
@@ -326,7 +373,8 @@ def _install(staging: Path, exports_dir: Path, entries: list[dict]) -> list:
                 rel = e["hive"]["path"]
                 _replace_dir(staging / rel, exports_dir / rel, staging / f".old-{e['table']}", undo)
     except BaseException:
-        _rollback(undo)
+        if owned:
+            _rollback(undo)
         raise
     return undo
 
@@ -386,12 +434,23 @@ def export_all(conn: duckdb.DuckDBPyConnection, exports_dir: Path,
         t_entries = [_stage(conn, "modeled", t, staging) for t in tables]
         m_entries = [_stage(conn, "marts", v, staging) for v in views]
         # every export is complete and verified: move them into place, all or nothing
-        undo = _install(staging, exports_dir, t_entries + m_entries)
+        journal = _Journal(staging / ".undo.jsonl")
         try:
+            _install(staging, exports_dir, t_entries + m_entries, journal)
+            manifest = exports_dir / MANIFEST
+            if manifest.exists():
+                keep = staging / ".previous" / MANIFEST
+                keep.parent.mkdir(parents=True, exist_ok=True)
+                os.link(manifest, keep)
+                journal.append(("replace", keep, manifest))
+            else:
+                journal.append(("unlink", manifest, None))
             write_manifest(exports_dir, t_entries, m_entries)
         except BaseException:
-            _rollback(undo)
+            journal.close()
+            _rollback(journal)
             raise
+        journal.commit()
         # exports of views/partitioned tables that no longer exist (the manifest no longer lists them)
         if views == MARTS_VIEWS:
             current = {f"{v}.parquet" for v in views}

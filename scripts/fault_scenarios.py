@@ -66,9 +66,9 @@ PYTHON = sys.executable
 # A scenario listed here that fails is XFAIL; one that passes is XPASS.
 KNOWN_BUGS: dict[str, str] = {
     "SIGKILL exports half moved into place (fact_articles replaced, the rest not)":
-        "etl/export.py _install: the moves are rolled back on an exception, but a SIGKILL between two moves "
-        "leaves new files beside old ones (and the old manifest) until the next run; the undo log lives only "
-        "in memory",
+        "etl/export.py _install: a SIGKILL between two moves leaves new files beside old ones until the next "
+        "export replays the fsync'd journal (staging/.undo.jsonl) and puts the previous set back; a set that is "
+        "never mixed, even for that window, needs a versioned exports folder behind an atomic symlink swap",
 }
 
 
