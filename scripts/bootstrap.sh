@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Create .venv with the exact locked dependencies (uv.lock). Needs only python3 >= 3.11.
-# Idempotent and quick when nothing changed. Sourced by run.sh, test.sh and ui.sh.
+# Idempotent and quick when nothing changed. Sourced by run.sh, test.sh and ui.sh
+# (sourced: it must not use "$@", which is the calling script's arguments).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -15,6 +16,6 @@ if [ ! -x "$TOOLS/bin/uv" ] || ! "$TOOLS/bin/uv" --version 2>/dev/null | grep -q
 fi
 export UV_PROJECT_ENVIRONMENT="$ROOT/.venv"
 export UV_PYTHON="$PY"
-"$TOOLS/bin/uv" sync --frozen --quiet "$@"
+"$TOOLS/bin/uv" sync --frozen --quiet
 export DAGSTER_HOME="${DAGSTER_HOME:-$ROOT/.dagster_home}"
 mkdir -p "$DAGSTER_HOME"
