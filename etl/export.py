@@ -189,7 +189,7 @@ def _parquet(path: Path, hive: bool = False) -> str:
 
 # ------------------------------------------------------------------ writing
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -206,7 +206,7 @@ def _remove_stale(exports_dir: Path) -> None:
             pid = int(p.name.rsplit("-", 1)[1])
         except (IndexError, ValueError):
             continue
-        if pid != os.getpid() and _pid_alive(pid):
+        if pid != os.getpid() and pid_alive(pid):
             continue
         if p.is_dir():
             _replay_journal(p / ".undo.jsonl")  # a run killed half way through installing: put the old set back

@@ -16,6 +16,7 @@ import shutil
 import time
 from pathlib import Path
 
+from etl.export import pid_alive
 from etl.warehouse import connect
 
 
@@ -27,21 +28,11 @@ def remove_stale_copies(published: Path) -> list[str]:
             pid = int(p.name.rsplit("-", 1)[1])
         except ValueError:
             continue
-        if pid != os.getpid() and _pid_alive(pid):
+        if pid != os.getpid() and pid_alive(pid):
             continue
         p.unlink(missing_ok=True)
         removed.append(p.name)
     return removed
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def publish_snapshot(staging: Path, published: Path) -> dict:
