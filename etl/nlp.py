@@ -58,9 +58,14 @@ def init_jieba(cache_dir: Path | None = None) -> None:
         if _ready:
             return
         jieba.setLogLevel(logging.WARNING)
-        if cache_dir is not None:
+        if cache_dir is None:  # WAREHOUSE_DIR/.cache, never a shared /tmp path
+            from etl.config import Settings
+            cache_dir = Settings.from_env().cache_dir
+        try:
             cache_dir.mkdir(parents=True, exist_ok=True)
             jieba.dt.tmp_dir = str(cache_dir)
+        except OSError:
+            pass  # an unwritable warehouse folder: jieba falls back to its default cache location
         jieba.initialize()
         try:
             from etl.districts import district_user_words
