@@ -1,7 +1,7 @@
 import dagster as dg
 
 from assets.resources import WRITER_POOL, WarehouseResource
-from etl.export import HIVE_PARTITIONED, MARTS_VIEWS, apply_marts, export_all
+from etl.export import HIVE_PARTITIONED, MARTS_VIEWS, export_all
 from etl.warehouse import MODELED_TABLES
 
 
@@ -24,14 +24,13 @@ def _description(schema: str, name: str) -> str:
     pool=WRITER_POOL,
 )
 def parquet_exports(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
-    """(Re)create the marts views in the warehouse, then export tables and views to Parquet.
+    """Export the modeled tables and marts views to Parquet (layout: etl/export.py).
 
-    The views are created here (idempotent CREATE OR REPLACE, instant) so that
-    they exist before anything reads them; see etl/export.py for the layout.
+    The views themselves are (re)created by ensure_schema whenever a step opens
+    the warehouse, so they exist before anything reads them.
     """
     exports_dir = warehouse.settings.exports_dir
-    with warehouse.connect() as conn:
-        apply_marts(conn)
+    with warehouse.connect() as conn:  # ensure_schema has (re)created the marts views
         manifest = export_all(conn, exports_dir)
         comments = {(s, t, c): cm or "" for s, t, c, cm in conn.execute(
             "SELECT schema_name, table_name, column_name, comment FROM duckdb_columns() "

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
-from etl.export import marts_sql
-from etl.warehouse import schema_sql
+from etl.warehouse import marts_sql, schema_sql
 
 SCHEMAS = ("raw", "cleaned", "modeled", "marts")
 

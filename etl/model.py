@@ -26,7 +26,7 @@ from etl.districts import DistrictMatcher, Mention, load_districts, primary_dist
 from etl.metrics import Metric, extract_metrics_many
 from etl.nlp import analyse, init_jieba
 from etl.outlets import UNKNOWN_KEY as UNKNOWN_OUTLET, canonical_outlet, outlet_keys, upsert_dim_outlet
-from etl.warehouse import delete_keys, insert_arrow
+from etl.warehouse import delete_keys, insert_arrow, transaction
 
 UNKNOWN_DISTRICT = -1
 FACT_TABLES = (
@@ -52,14 +52,9 @@ class ModelStats:
 
 def refresh_dim_district(conn: duckdb.DuckDBPyConnection) -> int:
     df = load_districts()
-    conn.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(conn):
         conn.execute("DELETE FROM modeled.dim_district")
         n = insert_arrow(conn, "modeled.dim_district", df.to_arrow())
-        conn.execute("COMMIT")
-    except Exception:
-        conn.execute("ROLLBACK")
-        raise
     return n
 
 
@@ -76,13 +71,8 @@ def refresh_dim_outlet(conn: duckdb.DuckDBPyConnection) -> int:
         ) ORDER BY first_seen, name
         """
     ).fetchall()]
-    conn.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(conn):
         added = upsert_dim_outlet(conn, observed)
-        conn.execute("COMMIT")
-    except Exception:
-        conn.execute("ROLLBACK")
-        raise
     return added
 
 
@@ -92,14 +82,9 @@ def refresh_dim_date(conn: duckdb.DuckDBPyConnection) -> int:
         "UNION SELECT DISTINCT page_date FROM cleaned.pages WHERE page_date IS NOT NULL"
     ).fetchall()]
     tbl = calendar_rows(dates)
-    conn.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(conn):
         conn.execute("DELETE FROM modeled.dim_date")
         n = insert_arrow(conn, "modeled.dim_date", tbl)
-        conn.execute("COMMIT")
-    except Exception:
-        conn.execute("ROLLBACK")
-        raise
     return n
 
 

@@ -19,7 +19,7 @@ import duckdb
 import pyarrow as pa
 
 from etl.ingest import SourceFile, discover, read_source_file, relative_path
-from etl.warehouse import delete_keys, insert_arrow
+from etl.warehouse import delete_keys, insert_arrow, transaction
 
 SOURCE_FILES_SCHEMA = pa.schema([
     ("file_id", pa.string()),
@@ -77,8 +77,7 @@ def sync_source_files(conn: duckdb.DuckDBPyConnection, seeds_dir: Path, paths: l
         todo = [by_name[p] for p in sorted(set(paths)) if p in by_name]
     existing = dict(conn.execute("SELECT path, file_id FROM raw.source_files").fetchall())
     stats = RawStats(seen=len(todo))
-    conn.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(conn):
         for lo in range(0, len(todo), batch_size):
             files = [read_source_file(p, seeds_dir) for p in todo[lo:lo + batch_size]]
             changed: list[SourceFile] = []
@@ -102,8 +101,4 @@ def sync_source_files(conn: duckdb.DuckDBPyConnection, seeds_dir: Path, paths: l
         gone = sorted(set(existing) - present)
         stats.retired = len(gone)
         delete_keys(conn, "raw.source_files", "path", gone)
-        conn.execute("COMMIT")
-    except Exception:
-        conn.execute("ROLLBACK")
-        raise
     return stats

@@ -125,16 +125,23 @@ def connect(db_path: Path, read_only: bool = False,
         conn.close()
 
 
-def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
-    """Tables (schema.sql) and the analyst views (marts.sql), in one transaction: idempotent, ~0.1 s."""
+@contextmanager
+def transaction(conn: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """One DuckDB transaction: committed when the block ends, rolled back if it raises."""
     conn.execute("BEGIN TRANSACTION")
     try:
-        conn.execute(schema_sql())
-        conn.execute(marts_sql())
-        conn.execute("COMMIT")
-    except Exception:
+        yield conn
+    except BaseException:
         conn.execute("ROLLBACK")
         raise
+    conn.execute("COMMIT")
+
+
+def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
+    """Tables (schema.sql) and the analyst views (marts.sql), in one transaction: idempotent, ~0.1 s."""
+    with transaction(conn):
+        conn.execute(schema_sql())
+        conn.execute(marts_sql())
 
 
 def table_columns(conn: duckdb.DuckDBPyConnection, table: str) -> list[str]:
