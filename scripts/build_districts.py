@@ -43,18 +43,7 @@ CITY_CODE = "3702"
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = REPO_ROOT / "etl" / "reference"
 
-COLUMNS = [
-    "district_key",
-    "admin_code",
-    "district_name",
-    "short_name",
-    "level",
-    "parent_district_key",
-    "parent_admin_code",
-    "county_name",
-    "street_name",
-    "source",
-]
+from etl.districts import COLUMNS  # noqa: E402  (one column list for the CSV and its reader)
 
 # Suffixes stripped to get short_name, longest first.  "村民委会" is a typo that
 # occurs in the source (甲瑞社区村村民委会) and is treated like 村民委员会.
