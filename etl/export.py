@@ -21,18 +21,22 @@ Exports (layout, types and manifest are documented in docs/analyst-guide.md):
 - ``_manifest.json``: schema version, build time, and per export its file(s),
   row count, columns with types, key columns and a checksum of the keys.
 
-Atomicity: everything is written into ``exports/.staging-<pid>/`` first and
-checked (row count and key checksum against the warehouse). Only when every
-export is complete are they moved into place: files by ``os.replace`` (atomic),
-Hive directories by an atomic directory exchange (Linux ``renameat2``; two
-renames elsewhere), then the manifest. If anything fails before that, the
-previous exports stay untouched.
+Atomicity: ``exports/`` is a symbolic link to one complete version,
+``.exports/v<UTC build time>-<pid>/``. A run writes the next version into
+``.exports/.staging-<pid>/``, checks every file (row count and key checksum
+against the warehouse), writes the manifest, renames the folder to its
+version name and then swaps the link by renaming a new symlink over it (one
+atomic rename). Readers see the previous version or the new one, never a mix,
+even when the run is killed between any two steps. The linked version and
+the one before it are kept (:data:`KEEP_VERSIONS`); older ones, and versions
+or staging folders of killed runs, are removed by the next export.
 """
 
 from __future__ import annotations
 
 import contextlib
 import ctypes
+import errno
 import hashlib
 import json
 import os
@@ -46,6 +50,8 @@ from etl.config import PIPELINE_VERSION
 from etl.warehouse import MODELED_TABLES, marts_sql, transaction
 
 SCHEMA_VERSION = 2
+VERSIONS_DIR = ".exports"  # export versions, next to the `exports` link
+KEEP_VERSIONS = 2  # the linked version and the one before it (readers mid-way through a read keep theirs)
 MANIFEST = "_manifest.json"
 NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
 NULL_TOKEN = "\u2205"  # how a NULL key is rendered in the key checksum
@@ -189,20 +195,70 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
+def versions_root(exports_dir: Path) -> Path:
+    """Where the export versions live: ``<WAREHOUSE_DIR>/.exports/`` next to the ``exports`` link."""
+    return Path(exports_dir).parent / VERSIONS_DIR
+
+
+def current_version(exports_dir: Path) -> Path | None:
+    """The version folder ``exports_dir`` points at (None before the first export or for a
+    plain folder left by a pre-versioning build)."""
+    exports_dir = Path(exports_dir)
+    if not exports_dir.is_symlink():
+        return None
+    return (exports_dir.parent / os.readlink(exports_dir)).resolve()
+
+
+def _owner_pid(p: Path) -> int | None:
+    try:
+        return int(p.name.rsplit("-", 1)[1])
+    except (IndexError, ValueError):
+        return None
+
+
+def _dead(p: Path) -> bool:
+    """True when the process named by ``p``'s ``-<pid>`` suffix is gone (or is this one)."""
+    pid = _owner_pid(p)
+    return pid is not None and (pid == os.getpid() or not pid_alive(pid))
+
+
+def _rm(p: Path) -> None:
+    if p.is_symlink() or p.is_file():
+        p.unlink(missing_ok=True)
+    elif p.is_dir():
+        shutil.rmtree(p, ignore_errors=True)
+
+
 def _remove_stale(exports_dir: Path) -> None:
-    """Staging folders and temp files left by killed exports (their process is gone)."""
-    for p in list(exports_dir.glob(".staging-*")) + list(exports_dir.glob(".*.tmp-*")):
-        try:
-            pid = int(p.name.rsplit("-", 1)[1])
-        except (IndexError, ValueError):
-            continue
-        if pid != os.getpid() and pid_alive(pid):
-            continue
-        if p.is_dir():
-            _replay_journal(p / ".undo.jsonl")  # a run killed half way through installing: put the old set back
-            shutil.rmtree(p, ignore_errors=True)
-        else:
-            p.unlink(missing_ok=True)
+    """What killed exports left: staging folders, half-made links, versions never linked."""
+    root = versions_root(exports_dir)
+    for p in list(root.glob(".staging-*")) + list(exports_dir.parent.glob(f".{exports_dir.name}.tmp-*")):
+        if _dead(p):
+            _rm(p)
+    prune_versions(exports_dir)
+
+
+def prune_versions(exports_dir: Path, keep: int = KEEP_VERSIONS) -> list[str]:
+    """Delete old export versions: keep the linked one and the ``keep - 1`` newest before it.
+
+    A version newer than the linked one is removed only when its builder is
+    gone (a live one is between its rename and its link swap). Returns the
+    names removed.
+    """
+    root = versions_root(exports_dir)
+    if not root.is_dir():
+        return []
+    current = current_version(exports_dir)
+    versions = sorted((p for p in root.iterdir() if p.is_dir() and p.name.startswith("v")), key=lambda p: p.name)
+    if current is not None and current in versions:
+        older = [p for p in versions if p.name < current.name]
+        newer = [p for p in versions if p.name > current.name and _dead(p)]  # never linked: a killed export
+        doomed = older[:max(0, len(older) - (keep - 1))] + newer
+    else:
+        doomed = [p for p in versions[:max(0, len(versions) - keep)] if _dead(p) or _owner_pid(p) is None]
+    for p in doomed:
+        shutil.rmtree(p, ignore_errors=True)
+    return [p.name for p in doomed]
 
 
 def _copy(conn: duckdb.DuckDBPyConnection, select: str, target: Path, partition: bool) -> None:
@@ -274,121 +330,42 @@ def _exchange_dirs(a: Path, b: Path) -> bool:
     return fn(at_fdcwd, os.fsencode(str(a)), at_fdcwd, os.fsencode(str(b)), rename_exchange) == 0
 
 
-def _replace_dir(new: Path, final: Path, trash: Path, undo: list) -> None:
-    """Swap ``new`` in as ``final``; the previous folder is kept (for rollback) until the caller commits."""
-    final.parent.mkdir(parents=True, exist_ok=True)
-    if not final.exists():
-        os.rename(new, final)
-        undo.append(("rmtree", final, None))
-        return
-    if _exchange_dirs(new, final):
-        undo.append(("exchange", new, final))  # `new` now holds the previous export
-        return
-    os.rename(final, trash)  # fallback: a reader may find the folder missing for an instant
-    undo.append(("rename", trash, final))
-    os.rename(new, final)
-    undo.append(("rmtree", final, None))
+def _version_name() -> str:
+    """Sortable by build time; the pid suffix tells a live builder from a dead one."""
+    return f"v{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%S%fZ')}-{os.getpid()}"
 
 
-class _Journal(list):
-    """The undo log of an install, also appended (fsync'd) to ``staging/.undo.jsonl``.
+def _swap_link(exports_dir: Path, version: Path) -> None:
+    """Point ``exports_dir`` at ``version`` in one atomic rename of a symlink.
 
-    Each entry is written before the move it undoes, so a run killed between
-    two moves leaves a journal that the next export replays (see
-    :func:`_remove_stale`): the previous set comes back. A final ``commit`` line
-    marks a complete install that must not be undone.
+    A plain ``exports/`` folder from a pre-versioning build is swapped out by
+    an atomic exchange (Linux) and kept as the oldest version, so even that
+    one-time migration never shows a reader a missing folder.
     """
-
-    def __init__(self, path: Path):
-        super().__init__()
-        self.path = path
-        self.fh = open(path, "a", encoding="utf-8")
-
-    def _write(self, row: list) -> None:
-        self.fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-        self.fh.flush()
-        os.fsync(self.fh.fileno())
-
-    def append(self, entry) -> None:
-        action, a, b = entry
-        self._write([action, str(a) if a else None, str(b) if b else None])
-        super().append(entry)
-
-    def commit(self) -> None:
-        self._write(["commit", None, None])
-        self.fh.close()
-
-    def close(self) -> None:
-        if not self.fh.closed:
-            self.fh.close()
-
-
-def _replay_journal(journal: Path) -> bool:
-    """Undo an install that a killed run left half done; True when something was rolled back."""
+    tmp = exports_dir.parent / f".{exports_dir.name}.tmp-{os.getpid()}"
+    _rm(tmp)
     try:
-        rows = [json.loads(line) for line in journal.read_text(encoding="utf-8").splitlines() if line.strip()]
-    except (OSError, ValueError):
-        return False
-    if not rows or rows[-1][0] == "commit":
-        return False
-    _rollback([(a, Path(x) if x else None, Path(y) if y else None) for a, x, y in rows])
-    return True
+        os.symlink(os.path.relpath(version, exports_dir.parent), tmp, target_is_directory=True)
+    except OSError as exc:
+        if exc.errno in (errno.EPERM, errno.EACCES, errno.ENOSPC, errno.EROFS):
+            raise
+        raise OSError(exc.errno, f"the exports need symbolic links (Windows: enable Developer Mode): {exc}") from exc
+    if exports_dir.is_dir() and not exports_dir.is_symlink():
+        legacy = versions_root(exports_dir) / "v00000000T000000000000Z-legacy"
+        _rm(legacy)
+        if _exchange_dirs(tmp, exports_dir):
+            os.rename(tmp, legacy)  # `tmp` now holds the old folder
+        else:  # no renameat2: the folder is missing for an instant, once
+            os.rename(exports_dir, legacy)
+            os.replace(tmp, exports_dir)
+        return
+    os.replace(tmp, exports_dir)
 
 
-def _install(staging: Path, exports_dir: Path, entries: list[dict], undo: list | None = None) -> list:
-    """Move every staged export into place, all or nothing.
-
-    An existing file is first hard-linked into ``staging/.previous`` (so no
-    reader ever finds it missing), then the new one is renamed over it. If any
-    move fails (a permission error half way, say), everything already moved is
-    put back and the error is raised: the previous exports stay a consistent set.
-    Returns the undo log; the caller discards it (with the staging folder) on success.
-    """
-    previous = staging / ".previous"
-    owned = undo is None  # a caller that passes its own log rolls it back itself (never twice)
-    undo = [] if undo is None else undo
-    try:
-        for e in entries:
-            final = exports_dir / e["file"]
-            final.parent.mkdir(parents=True, exist_ok=True)
-            if final.exists():
-                keep = previous / e["file"]
-                keep.parent.mkdir(parents=True, exist_ok=True)
-                os.link(final, keep)
-                undo.append(("replace", keep, final))
-            else:
-                undo.append(("unlink", final, None))
-            os.replace(staging / e["file"], final)
-            if "hive" in e:
-                rel = e["hive"]["path"]
-                _replace_dir(staging / rel, exports_dir / rel, staging / f".old-{e['table']}", undo)
-    except BaseException:
-        if owned:
-            _rollback(undo)
-        raise
-    return undo
-
-
-def _rollback(undo: list) -> None:
-    for action, a, b in reversed(undo):
-        with contextlib.suppress(OSError):
-            if action == "replace":
-                os.replace(a, b)
-            elif action == "unlink":
-                a.unlink(missing_ok=True)
-            elif action == "exchange":
-                _exchange_dirs(a, b)
-            elif action == "rename":
-                if b.exists():
-                    shutil.rmtree(b)
-                os.rename(a, b)
-            elif action == "rmtree":
-                shutil.rmtree(a, ignore_errors=True)
-
-
-def write_manifest(exports_dir: Path, tables: list[dict], marts: list[dict]) -> Path:
+def write_manifest(folder: Path, tables: list[dict], marts: list[dict], version: str | None = None) -> Path:
     manifest = {
         "schema_version": SCHEMA_VERSION,
+        "version": version,
         "pipeline_version": PIPELINE_VERSION,
         "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "format": {
@@ -401,58 +378,42 @@ def write_manifest(exports_dir: Path, tables: list[dict], marts: list[dict]) -> 
         "tables": sorted(tables, key=lambda e: e["table"]),
         "marts": sorted(marts, key=lambda e: e["table"]),
     }
-    path = exports_dir / MANIFEST
-    tmp = exports_dir / f".{MANIFEST}.tmp-{os.getpid()}"
-    tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
-    os.replace(tmp, path)
+    path = folder / MANIFEST
+    path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
     return path
 
 
 def export_all(conn: duckdb.DuckDBPyConnection, exports_dir: Path,
                tables: list[str] | None = None, views: list[str] | None = None) -> dict:
-    """Write every export (staged, verified, then swapped in) and the manifest; return the manifest."""
+    """Write a new export version (staged, verified, manifest) and link it as ``exports_dir``.
+
+    Readers of ``exports_dir`` see the previous version until the link is
+    swapped and the new one after, never a mix: a run killed or failing at any
+    point before the swap leaves the previous version linked.
+    """
     tables = MODELED_TABLES if tables is None else tables
     views = MARTS_VIEWS if views is None else views
     exports_dir = Path(exports_dir)
-    exports_dir.mkdir(parents=True, exist_ok=True)
+    root = versions_root(exports_dir)
+    root.mkdir(parents=True, exist_ok=True)
     _remove_stale(exports_dir)
-    staging = exports_dir / f".staging-{os.getpid()}"
-    if staging.exists():
-        shutil.rmtree(staging)
+    staging = root / f".staging-{os.getpid()}"
+    _rm(staging)
     staging.mkdir()
+    version = root / _version_name()
     try:
         t_entries = [_stage(conn, "modeled", t, staging) for t in tables]
         m_entries = [_stage(conn, "marts", v, staging) for v in views]
-        # every export is complete and verified: move them into place, all or nothing
-        journal = _Journal(staging / ".undo.jsonl")
-        try:
-            _install(staging, exports_dir, t_entries + m_entries, journal)
-            manifest = exports_dir / MANIFEST
-            if manifest.exists():
-                keep = staging / ".previous" / MANIFEST
-                keep.parent.mkdir(parents=True, exist_ok=True)
-                os.link(manifest, keep)
-                journal.append(("replace", keep, manifest))
-            else:
-                journal.append(("unlink", manifest, None))
-            write_manifest(exports_dir, t_entries, m_entries)
-        except BaseException:
-            journal.close()
-            _rollback(journal)
-            raise
-        journal.commit()
-        # exports of views/partitioned tables that no longer exist (the manifest no longer lists them)
-        if views == MARTS_VIEWS:
-            current = {f"{v}.parquet" for v in views}
-            for stale in (exports_dir / "marts").glob("*.parquet"):
-                if stale.name not in current:
-                    stale.unlink()
-        if tables == MODELED_TABLES and views == MARTS_VIEWS and (exports_dir / "hive").is_dir():
-            for stale in (exports_dir / "hive").iterdir():
-                if stale.is_dir() and stale.name not in HIVE_PARTITIONED:
-                    shutil.rmtree(stale)
+        write_manifest(staging, t_entries, m_entries, version=version.name)
+        os.replace(staging, version)  # complete and verified: now a version
+        _swap_link(exports_dir, version)
+    except BaseException:
+        if current_version(exports_dir) != version.resolve():
+            _rm(version)
+        raise
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        _rm(staging)
+    prune_versions(exports_dir)
     return read_manifest(exports_dir)
 
 

@@ -154,6 +154,20 @@ def relative_path(path: Path, seeds_dir: Path) -> str:
             return raw.decode("utf-8", "backslashreplace")
 
 
+def arrived_at(path: Path) -> float:
+    """When ``path`` last arrived or changed in the folder: the later of its mtime and ctime.
+
+    ctime counts because a copy that keeps the original mtime (``cp -p``,
+    ``rsync -a``) or a rename into the folder still sets it to now. A path
+    that cannot be stat'ed counts as just arrived.
+    """
+    try:
+        st = path.lstat()
+    except OSError:
+        return time.time()
+    return max(st.st_mtime, st.st_ctime)
+
+
 def discover(seeds_dir: Path) -> list[Path]:
     """Every entry below ``seeds_dir`` that is not a folder, nested folders included, sorted.
 

@@ -6,6 +6,9 @@ Merge rules (one transaction):
   its original ``ingested_at``: reruns change nothing;
 - a new path, or a path whose bytes changed, gets a fresh row (replacing the
   old one for that path);
+- a path whose bytes are unchanged but whose reading changed (status,
+  encoding or error: a rejected file that a newer reader decodes, say) also
+  gets a fresh row, so fixing the reader re-ingests what it used to reject;
 - a path no longer present is retired: its row is deleted, and the cleaned
   and modeled layers drop whatever only it produced on their next step.
 """
@@ -75,7 +78,8 @@ def sync_source_files(conn: duckdb.DuckDBPyConnection, seeds_dir: Path, paths: l
         todo = list(by_name.values())
     else:  # partition keys are the stored names; a key whose file is gone is retired, not read
         todo = [by_name[p] for p in sorted(set(paths)) if p in by_name]
-    existing = dict(conn.execute("SELECT path, file_id FROM raw.source_files").fetchall())
+    existing = {path: tuple(rest) for path, *rest in conn.execute(
+        "SELECT path, file_id, status, encoding, error FROM raw.source_files").fetchall()}
     stats = RawStats(seen=len(todo))
     with transaction(conn):
         for lo in range(0, len(todo), batch_size):
@@ -86,7 +90,7 @@ def sync_source_files(conn: duckdb.DuckDBPyConnection, seeds_dir: Path, paths: l
                 if old is None:
                     stats.added += 1
                     changed.append(f)
-                elif old != f.file_id:
+                elif old != (f.file_id, f.status, f.encoding, f.error):
                     stats.replaced += 1
                     changed.append(f)
                 else:

@@ -64,12 +64,7 @@ PYTHON = sys.executable
 
 # Known bugs in files this work does not own: scenario name → where and why.
 # A scenario listed here that fails is XFAIL; one that passes is XPASS.
-KNOWN_BUGS: dict[str, str] = {
-    "SIGKILL exports half moved into place (fact_articles replaced, the rest not)":
-        "etl/export.py _install: a SIGKILL between two moves leaves new files beside old ones until the next "
-        "export replays the fsync'd journal (staging/.undo.jsonl) and puts the previous set back; a set that is "
-        "never mixed, even for that window, needs a versioned exports folder behind an atomic symlink swap",
-}
+KNOWN_BUGS: dict[str, str] = {}
 
 
 # ====================================================================== results
@@ -183,9 +178,18 @@ def file_digests(folder: Path, hidden: bool = False) -> dict[str, str]:
 
 
 def temp_leftovers(wh: Path) -> list[str]:
-    """Hidden temporary files/folders below WAREHOUSE_DIR (left by killed runs)."""
-    return sorted(p.relative_to(wh).as_posix() for p in wh.rglob(".*")
-                  if ".tmp-" in p.name or p.name.startswith(".staging-"))
+    """What killed runs left below WAREHOUSE_DIR: hidden temporary files/folders, export versions
+    that were never linked, and more export versions than are kept."""
+    from etl.export import KEEP_VERSIONS, current_version, versions_root
+
+    left = [p.relative_to(wh).as_posix() for p in wh.rglob(".*")
+            if ".tmp-" in p.name or p.name.startswith(".staging-")]
+    root, current = versions_root(wh / "exports"), current_version(wh / "exports")
+    versions = sorted(p for p in root.glob("v*") if p.is_dir()) if root.is_dir() else []
+    left += [f"{p.relative_to(wh).as_posix()} (never linked)" for p in versions if current and p.name > current.name]
+    if len(versions) > KEEP_VERSIONS:
+        left.append(f"{len(versions)} export versions kept (limit {KEEP_VERSIONS})")
+    return sorted(left)
 
 
 def export_content(exports: Path) -> dict:
@@ -782,11 +786,10 @@ def scenario_exports(work: Path) -> list[Outcome]:
 
     attempt("export: disk full while writing Parquet", "asset fails (File too large/No space); old exports kept",
             disk_full_while_exporting(16 << 10), ("File too large", "No space left"))
-    attempt("export: permission error on the exports folder", "asset fails (permission); old exports kept",
-            immutable(exports), ("Operation not permitted", "Permission denied"))
-    (exports / "marts").mkdir(exist_ok=True)
-    attempt("export: permission error while moving exports into place",
-            "asset fails (permission); old exports kept", immutable(exports / "marts"),
+    attempt("export: permission error on the export versions folder", "asset fails (permission); old exports kept",
+            immutable(wh / ".exports"), ("Operation not permitted", "Permission denied"))
+    attempt("export: permission error while swapping the exports link",
+            "asset fails (permission); old exports kept", immutable(wh),
             ("Operation not permitted", "Permission denied"))
     _, err = try_run(seeds, wh)
     problem = err or exports_consistent(exports)
@@ -805,8 +808,9 @@ KILL_POINTS = {
     "cleaned-txn": "inside the cleaned transaction (articles inserted)",
     "facts-txn": "inside the facts transaction (fact_metrics inserted)",
     "publish": "publishing: snapshot copied, not yet renamed",
-    "exports-staged": "exports staged, before the first is moved into place",
-    "exports-moving": "exports half moved into place (fact_articles replaced, the rest not)",
+    "exports-staged": "exports staged and verified, before they become a version",
+    "exports-linking": "new export version complete, before the exports link is swapped",
+    "exports-linked": "exports link swapped, before old versions are pruned",
 }
 
 
@@ -832,18 +836,18 @@ def _install_failpoint(point: str) -> None:
         for mod in list(sys.modules.values()):
             if getattr(mod, "insert_arrow", None) is orig_insert:
                 mod.insert_arrow = insert_arrow
-    elif point in ("publish", "exports-staged", "exports-moving"):
+    elif point in ("publish", "exports-staged", "exports-linking", "exports-linked"):
         orig_replace = os.replace
 
         def replace(src, dst, *a, **k):
             s, d = os.fspath(src), os.fspath(dst)
             if point == "publish" and Path(d).name == "warehouse.duckdb":
                 die()
-            into_place = "/.staging-" in s and "/.staging-" not in d
-            if point == "exports-staged" and into_place:
+            if point == "exports-staged" and "/.staging-" in s:
                 die()
-            if point == "exports-moving" and into_place and Path(d).name == "fact_articles.parquet":
-                orig_replace(src, dst, *a, **k)
+            if point.startswith("exports-link") and Path(d).name == "exports" and Path(s).is_symlink():
+                if point == "exports-linked":
+                    orig_replace(src, dst, *a, **k)
                 die()
             return orig_replace(src, dst, *a, **k)
 

@@ -215,6 +215,25 @@ def test_raising_the_limit_re_ingests_on_the_next_sync(tmp_path, monkeypatch):
     assert (stats.replaced, conn.execute("SELECT status FROM raw.source_files").fetchone()[0]) == (1, "ok")
 
 
+def test_a_file_rejected_by_an_older_decoder_is_re_ingested_by_a_newer_one(tmp_path, monkeypatch):
+    """Same bytes, same file_id, but the reader's verdict changed: the row is replaced, not kept."""
+    from etl.raw import sync_source_files
+    from etl.warehouse import ensure_schema
+
+    (tmp_path / "page.txt").write_text(PAGE, encoding="gb18030")
+    conn = duckdb.connect()
+    ensure_schema(conn)
+    real = ingest.decode_bytes
+    monkeypatch.setattr(ingest, "decode_bytes", lambda data: (None, None, "not text: an older decoder's verdict"))
+    sync_source_files(conn, tmp_path)
+    assert conn.execute("SELECT status FROM raw.source_files").fetchone()[0] == "rejected"
+    assert sync_source_files(conn, tmp_path).unchanged == 1  # same reader, same verdict: untouched
+    monkeypatch.setattr(ingest, "decode_bytes", real)
+    stats = sync_source_files(conn, tmp_path)
+    row = conn.execute("SELECT status, encoding, error FROM raw.source_files").fetchone()
+    assert (stats.replaced, row) == (1, ("ok", "gb18030", None))
+
+
 def _flip_during_read(path_name: str, times: int):
     """A _read_bytes that appends to ``path_name`` during its first ``times`` reads."""
     orig = ingest._read_bytes

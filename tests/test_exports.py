@@ -14,8 +14,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from etl.export import (HIVE_PARTITIONED, MARTS_VIEWS, NULL_PARTITION, SCHEMA_VERSION, apply_marts, export_all,
-                        key_checksum, open_exports, python_key_checksum, read_manifest)
+from etl.export import (HIVE_PARTITIONED, KEEP_VERSIONS, MARTS_VIEWS, NULL_PARTITION, SCHEMA_VERSION, apply_marts,
+                        current_version, export_all, key_checksum, open_exports, python_key_checksum,
+                        read_manifest, versions_root)
 from etl.warehouse import MODELED_TABLES
 
 
@@ -164,3 +165,47 @@ def test_an_empty_warehouse_exports_empty_files(tmp_path):
         assert pq.read_table(tmp_path / "exports" / e["file"]).num_rows == 0
         if "hive" in e:
             assert e["hive"]["partitions"] == [] and (tmp_path / "exports" / e["hive"]["path"]).is_dir()
+
+
+# ------------------------------------------------------------------ versions behind one link
+
+def test_exports_is_a_link_to_one_complete_version(built, manifest):
+    link = built.exports_dir
+    assert link.is_symlink() and not os.path.isabs(os.readlink(link))  # relative: the folder can move
+    version = current_version(link)
+    assert version.parent == versions_root(link) and version.name == manifest["version"]
+    assert (version / "_manifest.json").is_file()
+
+
+def test_versions_are_swapped_pruned_and_a_plain_folder_is_migrated(db, tmp_path):
+    exports = tmp_path / "exports"
+    exports.mkdir()  # a plain folder, as a pre-versioning build left it
+    (exports / "old.parquet").write_bytes(b"old")
+    seen = []
+    for _ in range(3):
+        export_all(db, exports, tables=["dim_outlet"], views=[])
+        seen.append(current_version(exports).name)
+        left = sorted(p.name for p in versions_root(exports).iterdir())
+        assert len(left) <= KEEP_VERSIONS and seen[-1] in left, left
+    assert len(set(seen)) == 3 and seen == sorted(seen)
+    assert not (exports / "old.parquet").exists()
+    assert read_manifest(exports)["tables"][0]["table"] == "dim_outlet"
+    pinned = open_exports(exports)  # resolves the link once: a later swap does not move it
+    n = pinned.execute("SELECT count(*) FROM modeled.dim_outlet").fetchone()[0]
+    export_all(db, exports, tables=["dim_outlet"], views=[])
+    assert pinned.execute("SELECT count(*) FROM modeled.dim_outlet").fetchone()[0] == n
+
+
+def test_a_failed_export_removes_its_version_and_keeps_the_link(db, tmp_path, monkeypatch):
+    exports = tmp_path / "exports"
+    export_all(db, exports, tables=["dim_outlet"], views=[])
+    before = current_version(exports)
+
+    def refuse(*a, **k):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr("etl.export.os.symlink", refuse)
+    with pytest.raises(PermissionError):
+        export_all(db, exports, tables=["dim_outlet"], views=[])
+    assert current_version(exports) == before
+    assert sorted(p.name for p in versions_root(exports).iterdir()) == [before.name]

@@ -95,21 +95,21 @@ def export_outcomes(tmp_path_factory):
 def test_export_faults_fail_the_asset_and_keep_the_previous_exports(export_outcomes):
     _no_failures(export_outcomes)
     names = {o.scenario for o in export_outcomes}
-    assert {"export: disk full while writing Parquet", "export: permission error on the exports folder",
+    assert {"export: disk full while writing Parquet", "export: permission error on the export versions folder",
             "export: next run after the fault"} <= names
 
 
-def test_a_failure_while_moving_exports_into_place_keeps_the_previous_set(export_outcomes):
-    [o] = [o for o in export_outcomes if o.scenario == "export: permission error while moving exports into place"]
+def test_a_failure_while_swapping_the_exports_link_keeps_the_previous_set(export_outcomes):
+    [o] = [o for o in export_outcomes if o.scenario == "export: permission error while swapping the exports link"]
     assert o.ok, o.observed
 
 
 # ------------------------------------------------------------------ SIGKILL
 
 # A bounded subset of the script's kill points (`scripts/fault_scenarios.py sigkill` runs them all):
-# inside the last layer transaction, while publishing the snapshot, with the exports staged, with the
-# exports half moved into place, and once at a seeded random moment. The killed runs are forks of one warm process (fs.Zygote): ~35 s in all.
-SUITE_KILL_POINTS = ["facts-txn", "publish", "exports-staged", "exports-moving"]
+# inside the last layer transaction, while publishing the snapshot, with the exports staged, with a
+# complete export version not yet linked, just after the link swap, and once at a seeded random moment. The killed runs are forks of one warm process (fs.Zygote): ~35 s in all.
+SUITE_KILL_POINTS = ["facts-txn", "publish", "exports-staged", "exports-linking", "exports-linked"]
 
 
 @pytest.fixture(scope="module")
@@ -124,13 +124,13 @@ def test_sigkill_leaves_the_last_consistent_state_and_the_next_run_equals_a_clea
     assert any(o.scenario == "SIGKILL: the next run completes" and o.ok for o in kill_outcomes)
 
 
-HALF_MOVED = "SIGKILL " + fs.KILL_POINTS["exports-moving"]
-
-
-@pytest.mark.xfail(reason=fs.KNOWN_BUGS[HALF_MOVED], strict=False)
-def test_a_kill_between_two_export_moves_leaves_a_consistent_set(kill_outcomes):
-    [o] = [o for o in kill_outcomes if o.scenario == HALF_MOVED]
-    assert o.ok, o.observed
+@pytest.mark.parametrize("point", ["exports-staged", "exports-linking", "exports-linked"])
+def test_a_kill_anywhere_in_the_export_leaves_one_whole_set(kill_outcomes, point):
+    """The exports a reader sees after the kill are exactly the previous set or exactly the new one."""
+    [o] = [o for o in kill_outcomes if o.scenario == "SIGKILL " + fs.KILL_POINTS[point]]
+    assert o.ok and "exports: NEITHER" not in o.observed, o.observed
+    expected = "exports: new" if point == "exports-linked" else "exports: previous"
+    assert expected in o.observed, o.observed
 
 
 def test_temporary_files_of_killed_runs_are_removed_by_the_next_run(kill_outcomes):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+import pytest
 
 from assets.definitions import defs
 from assets.partitions import seed_files
@@ -128,3 +129,59 @@ def test_many_new_files_become_one_catch_up_run(tmp_path):
         assert len(result.run_requests) == 1
         tags = result.run_requests[0].tags
         assert (tags["dagster/asset_partition_range_start"], tags["dagster/asset_partition_range_end"]) == ("p00.txt", "p24.txt")
+
+
+def accounted(result: dg.ExecuteInProcessResult) -> dg.AssetCheckEvaluation:
+    [e] = [e for e in result.get_asset_check_evaluations() if e.check_name == "every_file_accounted"]
+    return e
+
+
+def test_two_files_at_once_each_run_answers_for_its_own_file(tmp_path):
+    """Two new files → two per-file runs; the first must not fail the accounting check over the
+    second file, which is still waiting for its own run."""
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    shutil.copy(PAGES[0], seeds / "a.txt")
+    shutil.copy(PAGES[1], seeds / "b.txt")
+    warehouse = WarehouseResource(seeds_dir=str(seeds), warehouse_dir=str(tmp_path / "wh"))
+    with dg.instance_for_test() as instance:
+        result, _ = tick(instance, warehouse, None)
+        apply(instance, result)
+        assert sorted(r.partition_key for r in result.run_requests) == ["a.txt", "b.txt"]
+        first = execute(instance, warehouse, result.run_requests[0])
+        check = accounted(first)
+        assert check.passed, check.metadata
+        assert check.metadata["missing_from_table"].value == ""
+        assert accounted(execute(instance, warehouse, result.run_requests[1])).passed
+        assert set(titles_by_path(tmp_path / "wh" / "warehouse.duckdb")) == {"a.txt", "b.txt"}
+
+
+def test_a_file_arriving_mid_run_is_left_for_the_next_run_but_a_skipped_file_fails(tmp_path, monkeypatch):
+    import assets.raw as raw_asset
+    from tests.conftest import run_job
+
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    shutil.copy(PAGES[0], seeds / "a.txt")
+    real_sync = raw_asset.sync_source_files
+
+    def sync_then_a_file_lands(conn, seeds_dir, paths=None, **k):
+        stats = real_sync(conn, seeds_dir, paths, **k)
+        shutil.copy2(PAGES[1], Path(seeds_dir) / "late.txt")  # keeps the old mtime; ctime is now
+        return stats
+
+    monkeypatch.setattr(raw_asset, "sync_source_files", sync_then_a_file_lands)
+    result = run_job(seeds, tmp_path / "wh")
+    check = accounted(result)
+    assert result.success and check.passed, check.metadata  # late.txt is not one of this run's partitions
+    assert check.metadata["missing_from_table"].value == ""
+
+    # a file that was there all along but never reached the table is a silent skip: blocking failure
+    shutil.copy(PAGES[2], seeds / "skipped.txt")
+
+    def sync_skipping(conn, seeds_dir, paths=None, **k):
+        return real_sync(conn, seeds_dir, [p for p in (paths or []) if p != "skipped.txt"] or None, **k)
+
+    monkeypatch.setattr(raw_asset, "sync_source_files", sync_skipping)
+    with pytest.raises(Exception, match="every_file_accounted"):
+        run_job(seeds, tmp_path / "wh2")
