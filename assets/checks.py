@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import dagster as dg
 
-from assets.resources import WRITER_POOL, WarehouseResource
+from assets.resources import CHECK_POOL, WarehouseResource
 from etl.ingest import arrived_at
 from etl.raw import seed_paths
 
@@ -79,6 +79,22 @@ SQL_CHECKS: list[SqlCheck] = [
                 OR (value_high IS NOT NULL AND value_high < value)
                 OR (unit_kind = 'percent' AND value > 100 AND NOT regexp_matches(coalesce(sentence, ''), '增|涨|降|提高|提升|同比|环比'))""",
              severity=dg.AssetCheckSeverity.WARN),
+    # Key uniqueness. DuckDB enforces the PRIMARY KEYs too; DuckLake has no constraints, so there
+    # these checks are what stops a duplicate row (blocking: nothing is published).
+    *[SqlCheck((schema, table), f"unique_{'_'.join(cols) if len(cols) == 1 else 'key'}",
+               f"({', '.join(cols)}) is unique.",
+               f"SELECT count(*) FROM (SELECT {', '.join(cols)} FROM {schema}.{table} GROUP BY ALL HAVING count(*) > 1)")
+      for schema, table, cols in [
+          ("raw", "source_files", ["path"]),
+          ("cleaned", "pages", ["file_id"]),
+          ("cleaned", "paragraphs", ["paragraph_id"]),
+          ("modeled", "dim_date", ["date_key"]),
+          ("modeled", "dim_outlet", ["outlet_key"]),
+          ("modeled", "dim_district", ["district_key"]),
+          ("modeled", "article_districts", ["article_id", "district_key"]),
+          ("modeled", "article_outlets", ["article_id", "outlet_key"]),
+          ("modeled", "article_keywords", ["article_id", "keyword"]),
+      ]],
     SqlCheck(("modeled", "article_districts"), "keys_resolve", "Every place resolves in dim_district.",
              """SELECT count(*) FROM modeled.article_districts a LEFT JOIN modeled.dim_district d USING (district_key)
                 WHERE d.district_key IS NULL""", after=(("modeled", "dim_district"),)),
@@ -92,7 +108,7 @@ def _make_sql_check(spec: SqlCheck) -> dg.AssetChecksDefinition:
         description=spec.description,
         additional_deps=[dg.AssetKey(list(a)) for a in spec.after],
         blocking=spec.severity == dg.AssetCheckSeverity.ERROR,
-        pool=WRITER_POOL,
+        pool=CHECK_POOL,
     )
     def _check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
         with warehouse.connect(read_only=True) as conn:
@@ -121,7 +137,7 @@ def _run_started(context: dg.AssetCheckExecutionContext) -> float | None:
                 description="files seen in SEEDS_DIR = files ok + files rejected, always. A partitioned run "
                             "answers for its own files; a file that arrived after the run started is the next "
                             "run's (reported, not failed).",
-                blocking=True, pool=WRITER_POOL)
+                blocking=True, pool=CHECK_POOL)
 def every_file_accounted(context, warehouse: WarehouseResource) -> dg.AssetCheckResult:
     seeds = warehouse.settings.seeds_dir
     disk = seed_paths(seeds)

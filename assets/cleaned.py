@@ -1,7 +1,7 @@
 import dagster as dg
 
-from assets.partitions import SINGLE_RUN, seed_files
-from assets.resources import WRITER_POOL, WarehouseResource
+from assets.partitions import SINGLE_RUN, lake_scope, seed_files
+from assets.resources import PARTITION_POOL, WarehouseResource
 from etl.clean import build_cleaned
 from etl.warehouse import row_count
 
@@ -20,13 +20,13 @@ class RebuildConfig(dg.Config):
         dg.AssetSpec(["cleaned", "paragraphs"], deps=[["raw", "source_files"]], group_name="cleaned", kinds={"duckdb"},
                      description="Every paragraph of every article with its kind."),
     ],
-    pool=WRITER_POOL,
+    pool=PARTITION_POOL,
     partitions_def=seed_files,
     backfill_policy=SINGLE_RUN,
 )
 def cleaned_tables(context: dg.AssetExecutionContext, config: RebuildConfig, warehouse: WarehouseResource):
     with warehouse.connect() as conn:
-        stats = build_cleaned(conn, full_refresh=config.full_refresh)
+        stats = build_cleaned(conn, full_refresh=config.full_refresh, paths=lake_scope(context))
         counts = {t: row_count(conn, t) for t in ("cleaned.pages", "cleaned.articles", "cleaned.paragraphs")}
         preview = conn.execute(
             "SELECT ordinal, kicker, title, news_date, outlets, reporters FROM cleaned.articles "

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import socket
+import subprocess
 import sys
 import time
 
@@ -16,7 +17,9 @@ import dagster as dg
 import psutil
 
 from etl.config import PROJECT_ROOT, Settings
+from etl.lake import is_lake
 from etl.summary import summary_text
+from etl.warehouse import ensure_schema, open_warehouse
 
 
 RUN_PID_TAG = "qingdao_news/cli_pid"
@@ -57,14 +60,47 @@ def reap_dead_cli_runs(instance: dg.DagsterInstance) -> list[str]:
     return reaped
 
 
+def _execute(instance: dg.DagsterInstance, run_config: dict, tags: dict[str, str]):
+    """One run of warehouse_job: in this process (embedded), or with the job's multiprocess
+    executor (DuckLake), which needs a reconstructable job. Returns (success, run_id, failed checks)."""
+    from assets.jobs import warehouse_job_def
+
+    if not is_lake():
+        result = warehouse_job_def().execute_in_process(instance=instance, run_config=run_config,
+                                                        raise_on_error=False, tags=tags)
+        evals = result.get_asset_check_evaluations()
+        return result.success, result.run_id, evals
+    with dg.execute_job(dg.reconstructable(warehouse_job_def), instance=instance, run_config=run_config,
+                        tags=tags, raise_on_error=False) as result:
+        evals = [e.event_specific_data for e in result.all_events
+                 if e.event_type_value == "ASSET_CHECK_EVALUATION"]
+        return result.success, result.run_id, evals
+
+
+def _parallel_runs(keys: list[str], runs: int, argv_extra: list[str]) -> int:
+    """DuckLake: split the files into ``runs`` contiguous ranges, one run (own process) each, all at once."""
+    n = max(1, min(runs, len(keys)))
+    size = -(-len(keys) // n)
+    chunks = [keys[i:i + size] for i in range(0, len(keys), size)]
+    procs = [subprocess.Popen([sys.executable, "-m", "assets.cli", "--range", c[0], c[-1], *argv_extra])
+             for c in chunks]
+    codes = [p.wait() for p in procs]
+    for c, code in zip(chunks, codes):
+        if code:
+            print(f"run over {c[0]} … {c[-1]} ({len(c)} files) failed (exit {code})", file=sys.stderr)
+    return max(codes)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--full-refresh", action="store_true", help="re-derive every page and article")
+    parser.add_argument("--runs", type=int, default=int(os.environ.get("LAKE_RUNS", "2")),
+                        help="DuckLake only: how many runs process the files at once (default LAKE_RUNS or 2)")
+    parser.add_argument("--range", nargs=2, metavar=("FIRST", "LAST"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     os.environ.setdefault("DAGSTER_HOME", str(PROJECT_ROOT / ".dagster_home"))
     os.makedirs(os.environ["DAGSTER_HOME"], exist_ok=True)
 
-    from assets.definitions import defs
     from assets.partitions import range_tags, sync_partitions
 
     run_config: dict = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
@@ -76,20 +112,35 @@ def main(argv: list[str] | None = None) -> int:
     with dg.DagsterInstance.get() as instance:
         for run_id in reap_dead_cli_runs(instance):
             print(f"note: run {run_id} was killed earlier; marked failed and its pool slot freed", file=sys.stderr)
-        keys = sync_partitions(instance, settings.seeds_dir)
+        if args.range:  # one of the parallel DuckLake runs started below
+            keys = list(args.range)
+        else:
+            keys = sync_partitions(instance, settings.seeds_dir)
         if not keys:
             print(f"No input files in {settings.seeds_dir}; nothing to do.", file=sys.stderr)
             return 0
-        result = defs.resolve_job_def("warehouse_job").execute_in_process(
-            instance=instance, run_config=run_config, raise_on_error=False,
-            tags={**range_tags(keys), "trigger": "scripts/run.sh", **process_tags()})
+        if is_lake() and not args.range and args.runs > 1:
+            from assets.resources import PARTITION_POOL
+
+            with open_warehouse(settings) as conn:  # the schema, once, before the runs race for it
+                ensure_schema(conn)
+            info = instance.event_log_storage.get_concurrency_info(PARTITION_POOL)
+            if (info.slot_count or 0) < args.runs:
+                instance.event_log_storage.set_concurrency_slots(PARTITION_POOL, args.runs)
+            code = _parallel_runs(keys, args.runs, ["--full-refresh"] if args.full_refresh else [])
+            if code:
+                return 1
+            print(summary_text(settings, time.perf_counter() - started))
+            return 0
+        success, run_id, evals = _execute(
+            instance, run_config, {**range_tags(keys), "trigger": "scripts/run.sh", **process_tags()})
     seconds = time.perf_counter() - started
-    failed_checks = [e for e in result.get_asset_check_evaluations()
-                     if not e.passed and e.severity == dg.AssetCheckSeverity.ERROR]
-    if not result.success:
-        print(f"\nRUN FAILED (run id {result.run_id}); see the run in the Dagster UI or the log above.", file=sys.stderr)
+    failed_checks = [e for e in evals if not e.passed and e.severity == dg.AssetCheckSeverity.ERROR]
+    if not success:
+        print(f"\nRUN FAILED (run id {run_id}); see the run in the Dagster UI or the log above.", file=sys.stderr)
         return 1
-    print(summary_text(settings, seconds))
+    if not args.range:
+        print(summary_text(settings, seconds))
     for e in failed_checks:
         print(f"CHECK FAILED: {e.asset_key.to_user_string()} {e.check_name}", file=sys.stderr)
     return 1 if failed_checks else 0

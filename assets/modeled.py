@@ -1,8 +1,8 @@
 import dagster as dg
 
 from assets.cleaned import RebuildConfig
-from assets.partitions import SINGLE_RUN, seed_files
-from assets.resources import WRITER_POOL, WarehouseResource
+from assets.partitions import SINGLE_RUN, lake_scope, seed_files
+from assets.resources import PARTITION_POOL, WRITER_POOL, WarehouseResource
 from etl.model import build_facts, refresh_dim_date, refresh_dim_district, refresh_dim_outlet
 from etl.warehouse import row_count
 
@@ -47,13 +47,13 @@ def dim_outlet(warehouse: WarehouseResource) -> dg.MaterializeResult:
             ("article_keywords", "Top-10 TF-IDF keywords per article."),
         ]
     ],
-    pool=WRITER_POOL,
+    pool=PARTITION_POOL,
     partitions_def=seed_files,
     backfill_policy=SINGLE_RUN,
 )
 def fact_tables(context: dg.AssetExecutionContext, config: RebuildConfig, warehouse: WarehouseResource):
     with warehouse.connect() as conn:
-        stats = build_facts(conn, full_refresh=config.full_refresh)
+        stats = build_facts(conn, full_refresh=config.full_refresh, paths=lake_scope(context))
         counts = {t: row_count(conn, f"modeled.{t}") for t in
                   ("fact_articles", "fact_metrics", "article_districts", "article_outlets", "article_keywords")}
         per_outlet = conn.execute(

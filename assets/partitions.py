@@ -72,3 +72,11 @@ def run_partition_keys(context: dg.AssetExecutionContext) -> list[str] | None:
     if context.has_partition_key or context.has_partition_key_range:
         return list(context.partition_keys)
     return None
+
+
+def lake_scope(context: dg.AssetExecutionContext) -> list[str] | None:
+    """The files a partitioned step may write on DuckLake (its own partitions: other runs write the
+    others at the same time); None on the embedded backend, whose single writer also heals leftovers."""
+    from etl.lake import is_lake
+
+    return run_partition_keys(context) if is_lake() else None

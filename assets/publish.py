@@ -1,6 +1,7 @@
 import dagster as dg
 
 from assets.resources import WRITER_POOL, WarehouseResource
+from etl.lake import is_lake, publish_lake_snapshot
 from etl.publish import publish_snapshot
 from etl.warehouse import MODELED_TABLES
 
@@ -16,6 +17,14 @@ from etl.warehouse import MODELED_TABLES
 )
 def warehouse_snapshot(warehouse: WarehouseResource) -> dg.MaterializeResult:
     s = warehouse.settings
+    if is_lake():  # the lake is already shared; what is published is the snapshot that passed the checks
+        with warehouse.connect(read_only=True) as conn:
+            info = publish_lake_snapshot(conn, s.warehouse_dir)
+        return dg.MaterializeResult(metadata={
+            "ducklake_snapshot": info["snapshot_id"],
+            "path": dg.MetadataValue.path(info["path"]),
+            "attach": info["attach"],
+        })
     info = publish_snapshot(s.staging_db_path, s.db_path)
     return dg.MaterializeResult(metadata={
         "path": dg.MetadataValue.path(str(s.db_path)),

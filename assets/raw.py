@@ -1,7 +1,7 @@
 import dagster as dg
 
 from assets.partitions import SINGLE_RUN, run_partition_keys, seed_files
-from assets.resources import WRITER_POOL, WarehouseResource
+from assets.resources import PARTITION_POOL, WarehouseResource
 from etl.raw import sync_source_files
 from etl.warehouse import row_count
 
@@ -9,7 +9,7 @@ from etl.warehouse import row_count
 @dg.asset(
     key=["raw", "source_files"],
     group_name="raw",
-    pool=WRITER_POOL,
+    pool=PARTITION_POOL,
     partitions_def=seed_files,
     backfill_policy=SINGLE_RUN,
     description="One row per file under SEEDS_DIR: decoded text or the reason it was rejected.",

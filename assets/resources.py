@@ -18,9 +18,18 @@ import dagster as dg
 import duckdb
 
 from etl.config import Settings
-from etl.warehouse import connect, ensure_schema
+from etl.lake import is_lake
+from etl.warehouse import ensure_schema, open_warehouse
 
 WRITER_POOL = "duckdb_writer"
+# The partitioned steps (raw, cleaned, facts). Embedded: the same single-writer pool. DuckLake: their
+# writes are scoped to the run's own files, so runs over different files write at once; the pool's
+# limit is how many (`dagster instance concurrency set lake_partition_writer N`; `python -m assets.cli
+# --runs N` raises it to N).
+PARTITION_POOL = "lake_partition_writer" if is_lake() else WRITER_POOL
+# Asset checks only read. Embedded: they open the staging file, so they queue with the writers.
+# DuckLake: readers see committed snapshots, so checks need no pool.
+CHECK_POOL = None if is_lake() else WRITER_POOL
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -35,12 +44,12 @@ class WarehouseResource(dg.ConfigurableResource):
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A short connection to the staging database (the one runs write)."""
-        path = self.settings.staging_db_path
-        if read_only and not path.exists():
-            with connect(path) as conn:
+        """A short connection to the database runs write: the staging file, or the lake."""
+        settings = self.settings
+        if read_only and not is_lake() and not settings.staging_db_path.exists():
+            with open_warehouse(settings) as conn:
                 ensure_schema(conn)
-        with connect(path, read_only=read_only) as conn:
+        with open_warehouse(settings, read_only=read_only) as conn:
             if not read_only:
                 ensure_schema(conn)
             yield conn

@@ -20,7 +20,7 @@ import pyarrow as pa
 
 from etl.config import PIPELINE_VERSION
 from etl.parse import ParsedPage, parse_page
-from etl.warehouse import delete_keys, insert_arrow
+from etl.warehouse import delete_in, delete_keys, insert_arrow, reader_cursor
 
 CLEANED_TABLES = ("cleaned.pages", "cleaned.articles", "cleaned.paragraphs")
 
@@ -147,23 +147,26 @@ def pages_to_arrow(file_ids: list[str], pages: list[ParsedPage]) -> tuple[pa.Tab
 
 
 def build_cleaned(conn: duckdb.DuckDBPyConnection, workers: int | None = None, full_refresh: bool = False, *,
-                  batch_size: int = PAGE_BATCH) -> CleanStats:
+                  batch_size: int = PAGE_BATCH, paths: list[str] | None = None) -> CleanStats:
     """Parse new/changed pages in batches of ``batch_size``, on ``workers`` processes.
 
     ``workers=None`` uses every core. Page texts are streamed from DuckDB (memory
     does not grow with the corpus); all writes are one transaction, as before.
+    ``paths`` limits the work to those files (a partitioned run on DuckLake,
+    where other runs handle the other files at the same time); rows of files
+    that left raw are removed whatever the scope.
     """
     stats = CleanStats()
-    params = {"version": PIPELINE_VERSION, "full": full_refresh}
+    params = {"version": PIPELINE_VERSION, "full": full_refresh, "all": paths is None, "paths": list(paths or [])}
     todo_sql = """
         SELECT file_id, text FROM raw.source_files
-        WHERE status = 'ok' AND ($full OR file_id NOT IN (
+        WHERE status = 'ok' AND ($all OR path IN (SELECT unnest($paths::VARCHAR[]))) AND ($full OR file_id NOT IN (
             SELECT file_id FROM cleaned.pages WHERE pipeline_version = $version))
     """
     conn.execute(
         """CREATE OR REPLACE TEMP TABLE _clean_todo AS
            SELECT file_id, min(path) AS path FROM raw.source_files
-           WHERE status = 'ok' AND ($full OR file_id NOT IN (
+           WHERE status = 'ok' AND ($all OR path IN (SELECT unnest($paths::VARCHAR[]))) AND ($full OR file_id NOT IN (
                SELECT file_id FROM cleaned.pages WHERE pipeline_version = $version))
            GROUP BY file_id""", params)
     paths = dict(conn.execute("SELECT file_id, path FROM _clean_todo").fetchall())
@@ -176,7 +179,7 @@ def build_cleaned(conn: duckdb.DuckDBPyConnection, workers: int | None = None, f
            UNION SELECT file_id FROM _clean_todo""")
     workers = resolve_workers(workers)
     pool = _pool(workers) if workers > 1 and len(paths) >= PARALLEL_MIN_PAGES else None
-    reader = conn.cursor()  # own snapshot: streams page texts while we write
+    reader = reader_cursor(conn)  # own snapshot: streams page texts while we write
     seen: set[str] = set()
 
     def batches():
@@ -208,7 +211,7 @@ def build_cleaned(conn: duckdb.DuckDBPyConnection, workers: int | None = None, f
         conn.execute("BEGIN TRANSACTION")
         try:
             for table in CLEANED_TABLES:
-                conn.execute(f"DELETE FROM {table} WHERE file_id IN (SELECT file_id FROM _clean_drop)")
+                delete_in(conn, table, "file_id", "SELECT file_id FROM _clean_drop")
             pending: deque = deque()
             for file_ids, texts in batches():
                 if pool is None:

@@ -26,7 +26,7 @@ from etl.districts import DistrictMatcher, Mention, load_districts, primary_dist
 from etl.metrics import Metric, extract_metrics_many
 from etl.nlp import analyse, init_jieba
 from etl.outlets import UNKNOWN_KEY as UNKNOWN_OUTLET, canonical_outlet, outlet_keys, upsert_dim_outlet
-from etl.warehouse import delete_keys, insert_arrow, transaction
+from etl.warehouse import delete_in, delete_keys, insert_arrow, reader_cursor, replace_if_changed, transaction
 
 UNKNOWN_DISTRICT = -1
 FACT_TABLES = (
@@ -51,11 +51,7 @@ class ModelStats:
 
 
 def refresh_dim_district(conn: duckdb.DuckDBPyConnection) -> int:
-    df = load_districts()
-    with transaction(conn):
-        conn.execute("DELETE FROM modeled.dim_district")
-        n = insert_arrow(conn, "modeled.dim_district", df.to_arrow())
-    return n
+    return replace_if_changed(conn, "modeled.dim_district", load_districts().to_arrow())[0]
 
 
 def refresh_dim_outlet(conn: duckdb.DuckDBPyConnection) -> int:
@@ -81,11 +77,7 @@ def refresh_dim_date(conn: duckdb.DuckDBPyConnection) -> int:
         "SELECT DISTINCT news_date FROM cleaned.articles WHERE news_date IS NOT NULL "
         "UNION SELECT DISTINCT page_date FROM cleaned.pages WHERE page_date IS NOT NULL"
     ).fetchall()]
-    tbl = calendar_rows(dates)
-    with transaction(conn):
-        conn.execute("DELETE FROM modeled.dim_date")
-        n = insert_arrow(conn, "modeled.dim_date", tbl)
-    return n
+    return replace_if_changed(conn, "modeled.dim_date", calendar_rows(dates))[0]
 
 
 def _metric_id(article_id: str, field: str, start: int) -> str:
@@ -215,7 +207,8 @@ PARALLEL_MIN_ARTICLES = 400  # below this, worker start-up costs more than it sa
 _TODO_SQL = """
     SELECT a.* FROM cleaned.articles a
     LEFT JOIN modeled.fact_articles f USING (article_id)
-    WHERE f.article_id IS NULL OR f.pipeline_version <> $version OR $full
+    WHERE (f.article_id IS NULL OR f.pipeline_version <> $version OR $full)
+      AND ($all OR a.file_id IN (SELECT file_id FROM raw.source_files WHERE path IN (SELECT unnest($paths::VARCHAR[]))))
 """
 
 _worker: dict = {}
@@ -242,16 +235,18 @@ def _facts_worker(articles: list[dict], outlets: dict[str, int]) -> dict[str, pa
 
 
 def build_facts(conn: duckdb.DuckDBPyConnection, full_refresh: bool = False, *,
-                workers: int | None = None, batch_size: int = FACT_BATCH) -> ModelStats:
+                workers: int | None = None, batch_size: int = FACT_BATCH, paths: list[str] | None = None) -> ModelStats:
     """Derive facts for new/re-parsed articles, in batches, on ``workers`` processes.
 
     Articles are streamed from DuckDB ``batch_size`` at a time (memory does not
     grow with the corpus); with more than one worker and enough work, batches
     are derived by a process pool while the main process reads the next batch
     and writes finished ones. All writes are one transaction, as before.
+    ``paths`` limits the work to the articles of those files (see
+    :func:`etl.clean.build_cleaned`).
     """
     stats = ModelStats()
-    params = {"version": PIPELINE_VERSION, "full": full_refresh}
+    params = {"version": PIPELINE_VERSION, "full": full_refresh, "all": paths is None, "paths": list(paths or [])}
     n_todo = conn.execute(f"SELECT count(*) FROM ({_TODO_SQL})", params).fetchone()[0]
     stats.articles_removed = conn.execute(
         "SELECT count(*) FROM modeled.fact_articles WHERE article_id NOT IN (SELECT article_id FROM cleaned.articles)"
@@ -268,13 +263,13 @@ def build_facts(conn: duckdb.DuckDBPyConnection, full_refresh: bool = False, *,
         _facts_worker_init(outlets)  # in the parent: forked workers inherit it
     if parallel:
         pool = start_pool(workers)
-    reader = conn.cursor()  # own snapshot: sees the committed state while we write
+    reader = reader_cursor(conn)  # own snapshot: sees the committed state while we write
     try:
         batches = reader.execute(_TODO_SQL, params).to_arrow_reader(batch_size)
         conn.execute("BEGIN TRANSACTION")
         try:
             for table in FACT_TABLES:
-                conn.execute(f"DELETE FROM {table} WHERE article_id IN (SELECT article_id FROM _facts_drop)")
+                delete_in(conn, table, "article_id", "SELECT article_id FROM _facts_drop")
 
             def write(tables: dict[str, pa.Table]) -> None:
                 for table in FACT_TABLES:

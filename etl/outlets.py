@@ -46,13 +46,13 @@ def canonical_outlet(name: str | None) -> str | None:
 def upsert_dim_outlet(conn: duckdb.DuckDBPyConnection, observed: list[str]) -> int:
     """Refresh reference rows, append unseen observed outlets; return rows added."""
     ref = reference_outlets()
-    conn.execute("DELETE FROM modeled.dim_outlet WHERE in_reference OR outlet_key = ?", [UNKNOWN_KEY])
     rows = [{"outlet_key": UNKNOWN_KEY, "outlet_name": "未知", "parent_org": None,
              "outlet_type": "unknown", "city": None, "in_reference": True}]
     rows += [{"outlet_key": int(r["outlet_key"]), "outlet_name": r["outlet_name"], "parent_org": r["parent_org"] or None,
               "outlet_type": r["outlet_type"] or None, "city": r["city"] or None, "in_reference": True} for r in ref]
     known = {r["outlet_name"] for r in rows}
-    existing = dict(conn.execute("SELECT outlet_name, outlet_key FROM modeled.dim_outlet").fetchall())
+    existing = dict(conn.execute("SELECT outlet_name, outlet_key FROM modeled.dim_outlet WHERE NOT in_reference "
+                                 "AND outlet_key <> ?", [UNKNOWN_KEY]).fetchall())
     next_key = max([FIRST_OBSERVED_KEY - 1, *existing.values()]) + 1
     added = 0
     for name in observed:
@@ -69,7 +69,18 @@ def upsert_dim_outlet(conn: duckdb.DuckDBPyConnection, observed: list[str]) -> i
         ("outlet_type", pa.string()), ("city", pa.string()), ("in_reference", pa.bool_())]))
     conn.register("_outlets", tbl)
     try:
-        conn.execute("INSERT INTO modeled.dim_outlet SELECT * FROM _outlets")
+        # nothing new and the reference rows as they should be: write nothing (no contention on DuckLake)
+        ref_differs = conn.execute(
+            "SELECT EXISTS (SELECT * FROM modeled.dim_outlet WHERE in_reference OR outlet_key = $u "
+            "  EXCEPT ALL SELECT * FROM _outlets WHERE in_reference) "
+            "OR EXISTS (SELECT * FROM _outlets WHERE in_reference "
+            "  EXCEPT ALL SELECT * FROM modeled.dim_outlet WHERE in_reference OR outlet_key = $u)",
+            {"u": UNKNOWN_KEY}).fetchone()[0]
+        if ref_differs:
+            conn.execute("DELETE FROM modeled.dim_outlet WHERE in_reference OR outlet_key = ?", [UNKNOWN_KEY])
+            conn.execute("INSERT INTO modeled.dim_outlet SELECT * FROM _outlets WHERE in_reference")
+        if added:
+            conn.execute("INSERT INTO modeled.dim_outlet SELECT * FROM _outlets WHERE NOT in_reference")
     finally:
         conn.unregister("_outlets")
     return added

@@ -5,11 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from etl.config import Settings
-from etl.warehouse import connect
+from etl import lake
+from etl.warehouse import connect, open_warehouse
 
 
 def summary_text(settings: Settings, seconds: float | None = None) -> str:
-    with connect(settings.db_path, read_only=True) as conn:
+    opened = open_warehouse(settings, read_only=True) if lake.is_lake() else connect(settings.db_path, read_only=True)
+    with opened as conn:
         q = lambda sql: conn.execute(sql).fetchone()[0]  # noqa: E731
         seen = q("SELECT count(*) FROM raw.source_files")
         ok = q("SELECT count(*) FROM raw.source_files WHERE status = 'ok'")
@@ -39,6 +41,11 @@ def summary_text(settings: Settings, seconds: float | None = None) -> str:
     ]
     if seconds is not None:
         lines.append(f"time taken        {seconds:.1f} s")
+    if lake.is_lake():
+        lines += ["", f"DuckLake catalog  ducklake:{lake.catalog_display()}",
+                  f"DuckLake data     {lake.data_path(settings.warehouse_dir)}",
+                  f"Parquet exports   {settings.exports_dir}/"]
+        return "\n".join(lines)
     lines += [
         "",
         f"DuckDB warehouse  {settings.db_path}",

@@ -26,8 +26,12 @@ from typing import Iterator, Sequence
 import duckdb
 import pyarrow as pa
 
+from etl import lake
+
 LOCK_RETRY_SECONDS = 30.0
 LOCK_WAIT_ENV = "WAREHOUSE_LOCK_WAIT_SECONDS"
+MEMORY_LIMIT_ENV = "WAREHOUSE_MEMORY_LIMIT"
+MEMORY_LIMIT_DEFAULT = "1GB"
 
 
 class WarehouseLockedError(RuntimeError):
@@ -59,6 +63,19 @@ def lock_wait_seconds() -> float:
     if not value >= 0:
         raise ValueError(f"{LOCK_WAIT_ENV} must be >= 0, got {raw!r}")
     return value
+
+
+def memory_limit() -> str:
+    """DuckDB's ``memory_limit`` for pipeline connections: ``WAREHOUSE_MEMORY_LIMIT``, default 1GB.
+
+    DuckDB's own default is 80% of RAM, so its buffer pool grows with the
+    warehouse; a fixed limit keeps a run's memory flat (DuckDB spills to its
+    temp directory beyond it). Any DuckDB size string ("512MB", "4GB").
+    """
+    raw = os.environ.get(MEMORY_LIMIT_ENV, "").strip() or MEMORY_LIMIT_DEFAULT
+    if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", raw, re.IGNORECASE):
+        raise ValueError(f"{MEMORY_LIMIT_ENV} must be a size such as 512MB or 4GB, got {raw!r}")
+    return raw
 
 
 def describe_holder(pid: int) -> str:
@@ -100,7 +117,7 @@ def connect(db_path: Path, read_only: bool = False,
     while True:
         attempts += 1
         try:
-            conn = duckdb.connect(str(db_path), read_only=read_only)
+            conn = duckdb.connect(str(db_path), read_only=read_only, config={"memory_limit": memory_limit()})
             break
         except duckdb.IOException as exc:
             if not _is_lock_error(exc):
@@ -138,10 +155,60 @@ def transaction(conn: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConn
 
 
 def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
-    """Tables (schema.sql) and the analyst views (marts.sql), in one transaction: idempotent, ~0.1 s."""
+    """Tables (schema.sql) and the analyst views (marts.sql), in one transaction: idempotent, ~0.1 s.
+
+    On the DuckLake backend every DDL statement is a catalog commit that
+    concurrent runs would contend for, so the schema is created only when it is
+    missing (see :func:`_ensure_lake_schema`).
+    """
+    if lake.is_lake():
+        _ensure_lake_schema(conn)
+        return
     with transaction(conn):
         conn.execute(schema_sql())
         conn.execute(marts_sql())
+
+
+def _lake_schema_complete(conn: duckdb.DuckDBPyConnection) -> bool:
+    wanted = set(re.findall(r"CREATE (?:OR REPLACE )?(?:TABLE|VIEW)(?: IF NOT EXISTS)? (\w+\.\w+)",
+                            schema_sql() + marts_sql()))
+    have = {f"{s}.{t}" for s, t in conn.execute(
+        "SELECT table_schema, table_name FROM information_schema.tables WHERE table_catalog = ?",
+        [lake.LAKE_ALIAS]).fetchall()}
+    return wanted <= have
+
+
+def _ensure_lake_schema(conn: duckdb.DuckDBPyConnection) -> None:
+    if _lake_schema_complete(conn):
+        return
+    try:
+        with transaction(conn):
+            conn.execute(lake.lake_schema_sql(schema_sql()))
+            conn.execute(lake.lake_marts_sql(marts_sql()))
+    except duckdb.Error:
+        if not _lake_schema_complete(conn):  # another process created it first: fine
+            raise
+
+
+@contextmanager
+def open_warehouse(settings, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A short connection to the database runs write, on the configured backend.
+
+    ``embedded``: the staging DuckDB file (:func:`connect`, lock-aware).
+    ``ducklake``: an in-memory DuckDB with the lake attached as the default
+    catalog, so every ``schema.table`` name resolves in the lake.
+    """
+    if not lake.is_lake():
+        with connect(settings.staging_db_path, read_only=read_only) as conn:
+            yield conn
+        return
+    conn = duckdb.connect(config={"memory_limit": memory_limit()})
+    try:
+        conn.execute("SET TimeZone = 'UTC'")
+        lake.attach(conn, settings.warehouse_dir, read_only=read_only)
+        yield conn
+    finally:
+        conn.close()
 
 
 def table_columns(conn: duckdb.DuckDBPyConnection, table: str) -> list[str]:
@@ -177,6 +244,52 @@ def delete_keys(conn: duckdb.DuckDBPyConnection, table: str, key: str, keys: Seq
     finally:
         conn.unregister("_keys")
     return n
+
+
+def reader_cursor(conn: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """A second connection to the same database (its own snapshot, for streaming reads while
+    ``conn`` writes), with the same default catalog (the lake on DuckLake)."""
+    cur = conn.cursor()
+    cur.execute(f'USE "{conn.execute("SELECT current_database()").fetchone()[0]}"')
+    return cur
+
+
+def delete_in(conn: duckdb.DuckDBPyConnection, table: str, column: str, subquery: str) -> bool:
+    """``DELETE FROM table WHERE column IN (subquery)``, issued only when a row matches.
+
+    On DuckLake a DELETE is what two concurrent transactions can conflict on,
+    so a run that only adds rows must not issue one; on DuckDB it saves a
+    no-op write. Returns whether anything was deleted.
+    """
+    if not conn.execute(f"SELECT EXISTS (SELECT 1 FROM {table} WHERE {column} IN ({subquery}))").fetchone()[0]:
+        return False
+    conn.execute(f"DELETE FROM {table} WHERE {column} IN ({subquery})")
+    return True
+
+
+def replace_if_changed(conn: duckdb.DuckDBPyConnection, table: str, data: pa.Table) -> tuple[int, bool]:
+    """Make ``table`` hold exactly ``data`` (compared on data's columns); write nothing when it already does.
+
+    For small derived tables (dimensions) rebuilt by every run: an unchanged
+    table costs a comparison, not a delete and insert, so concurrent runs on
+    DuckLake do not contend for it and DuckDB writes nothing. Returns
+    (rows, whether it was rewritten).
+    """
+    cols = [c for c in table_columns(conn, table) if c in data.column_names]
+    collist = ", ".join(f'"{c}"' for c in cols)
+    conn.register("_wanted", data)
+    try:
+        differs = conn.execute(
+            f"SELECT EXISTS (SELECT {collist} FROM {table} EXCEPT ALL SELECT {collist} FROM _wanted) "
+            f"OR EXISTS (SELECT {collist} FROM _wanted EXCEPT ALL SELECT {collist} FROM {table})").fetchone()[0]
+    finally:
+        conn.unregister("_wanted")
+    if not differs:
+        return data.num_rows, False
+    with transaction(conn):
+        conn.execute(f"DELETE FROM {table}")
+        insert_arrow(conn, table, data)
+    return data.num_rows, True
 
 
 def row_count(conn: duckdb.DuckDBPyConnection, table: str) -> int:

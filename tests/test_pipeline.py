@@ -36,11 +36,16 @@ def snapshot(db_path: Path, with_ingest_times: bool = True) -> dict[str, tuple[i
     if not with_ingest_times:
         ids_of["raw.source_files"] = "path || ':' || file_id"
     with duckdb.connect(str(db_path), read_only=True) as conn:
-        out = {}
-        for table, key in ids_of.items():
-            ids = sorted(str(r[0]) for r in conn.execute(f"SELECT {key} FROM {table}").fetchall())
-            out[table] = (len(ids), hashlib.sha256("\n".join(ids).encode()).hexdigest())
-        return out
+        return snapshot_of(conn, ids_of)
+
+
+def snapshot_of(conn, ids_of: dict[str, str] | None = None) -> dict[str, tuple[int, str]]:
+    """:func:`snapshot` over an open connection (a DuckDB file or an attached DuckLake)."""
+    out = {}
+    for table, key in (ids_of or dict(TABLE_IDS)).items():
+        ids = sorted(str(r[0]) for r in conn.execute(f"SELECT {key} FROM {table}").fetchall())
+        out[table] = (len(ids), hashlib.sha256("\n".join(ids).encode()).hexdigest())
+    return out
 
 
 def test_every_seed_file_is_ingested_by_content_hash(db):

@@ -1,0 +1,183 @@
+"""The DuckLake backend: the same tables in a lakehouse (catalog in PostgreSQL/SQLite/DuckDB, data as Parquet).
+
+Selected by ``WAREHOUSE_BACKEND=ducklake`` (default ``embedded``, the DuckDB
+file); see docs/deployment.md. Two more settings:
+
+- ``DUCKLAKE_CATALOG``: the catalog after ``ducklake:``, e.g.
+  ``postgres:dbname=news host=db.internal user=etl`` (many hosts, many
+  writers), ``sqlite:/srv/lake/catalog.sqlite`` or ``/srv/lake/catalog.ducklake``
+  (a DuckDB file: one host);
+- ``DUCKLAKE_DATA_PATH``: where DuckLake writes its Parquet files, a folder
+  or ``s3://bucket/prefix/`` (credentials through DuckDB secrets; default
+  ``<WAREHOUSE_DIR>/lake/``).
+
+Extensions are loaded from the files inside the PyPI packages that ship them
+for the pinned DuckDB (``duckdb-extension-ducklake``,
+``duckdb-extension-postgres-scanner``, ``duckdb-extension-sqlite-scanner``);
+auto-install and auto-load are switched off, so nothing is ever downloaded at
+run time and a missing package is a clear error naming it.
+
+DuckLake has no PRIMARY KEY/UNIQUE constraints: :func:`lake_schema_sql`
+drops them from ``schema.sql`` and the blocking key checks
+(``assets/checks.py``) enforce uniqueness instead.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+from pathlib import Path
+
+import duckdb
+
+BACKEND_ENV = "WAREHOUSE_BACKEND"
+CATALOG_ENV = "DUCKLAKE_CATALOG"
+DATA_PATH_ENV = "DUCKLAKE_DATA_PATH"
+BACKENDS = ("embedded", "ducklake")
+LAKE_ALIAS = "lake"
+
+# extension name → the PyPI package that ships it
+EXTENSION_PACKAGES = {
+    "ducklake": "duckdb-extension-ducklake",
+    "postgres_scanner": "duckdb-extension-postgres-scanner",
+    "sqlite_scanner": "duckdb-extension-sqlite-scanner",
+}
+
+
+class LakeConfigError(RuntimeError):
+    """The DuckLake backend is selected but not configured or not installed."""
+
+
+def backend() -> str:
+    value = os.environ.get(BACKEND_ENV, "").strip().lower() or "embedded"
+    if value not in BACKENDS:
+        raise LakeConfigError(f"{BACKEND_ENV} must be one of {', '.join(BACKENDS)}, got {value!r}")
+    return value
+
+
+def is_lake() -> bool:
+    return backend() == "ducklake"
+
+
+def catalog() -> str:
+    value = os.environ.get(CATALOG_ENV, "").strip()
+    if not value:
+        raise LakeConfigError(
+            f"{BACKEND_ENV}=ducklake needs {CATALOG_ENV}, e.g. 'postgres:dbname=news host=127.0.0.1 port=5432' "
+            "or 'sqlite:/srv/lake/catalog.sqlite' (see docs/deployment.md)")
+    return value.removeprefix("ducklake:")
+
+
+def catalog_display() -> str:
+    """The catalog setting with any password masked (for logs and metadata)."""
+    return re.sub(r"(password\s*=\s*)\S+", r"\1***", catalog(), flags=re.IGNORECASE)
+
+
+def data_path(warehouse_dir: Path) -> str:
+    value = os.environ.get(DATA_PATH_ENV, "").strip()
+    if value:
+        return value if "://" in value else str(Path(value).expanduser().resolve()) + "/"
+    return str(Path(warehouse_dir) / "lake") + "/"
+
+
+def _extension_file(name: str) -> Path:
+    package = EXTENSION_PACKAGES[name]
+    module = package.replace("-", "_")
+    spec = importlib.util.find_spec(module)
+    version = duckdb.__version__
+    if spec is None or not spec.submodule_search_locations:
+        raise LakeConfigError(f"the DuckDB extension {name} is not installed: pip install '{package}=={version}' "
+                              "(it ships the extension for this DuckDB version; nothing is downloaded at run time)")
+    root = Path(list(spec.submodule_search_locations)[0])
+    path = root / "extensions" / f"v{version}" / f"{name}.duckdb_extension"
+    if not path.is_file():
+        found = sorted(p.parent.name for p in root.glob("extensions/*/*.duckdb_extension"))
+        raise LakeConfigError(f"{package} has no {name} extension for DuckDB {version} (it has: "
+                              f"{', '.join(found) or 'none'}); install {package}=={version}")
+    return path
+
+
+def needed_extensions(catalog_spec: str) -> list[str]:
+    kind = catalog_spec.split(":", 1)[0] if ":" in catalog_spec else "duckdb"
+    return ["ducklake"] + {"postgres": ["postgres_scanner"], "sqlite": ["sqlite_scanner"]}.get(kind, [])
+
+
+def load_extensions(conn: duckdb.DuckDBPyConnection, names: list[str]) -> None:
+    conn.execute("SET autoinstall_known_extensions = false")
+    conn.execute("SET autoload_known_extensions = false")
+    for name in names:
+        conn.execute(f"LOAD '{_extension_file(name).as_posix()}'")
+
+
+def _quote(s: str) -> str:
+    return "'" + s.replace("'", "''") + "'"
+
+
+def attach(conn: duckdb.DuckDBPyConnection, warehouse_dir: Path, read_only: bool = False) -> None:
+    """Attach the lake as ``lake`` and make it the default catalog (so ``raw.source_files`` resolves in it)."""
+    spec = catalog()
+    load_extensions(conn, needed_extensions(spec))
+    path = data_path(warehouse_dir)
+    if "://" not in path:
+        Path(path).mkdir(parents=True, exist_ok=True)
+    opts = [f"DATA_PATH {_quote(path)}"] + (["READ_ONLY"] if read_only else [])
+    conn.execute(f"ATTACH {_quote('ducklake:' + spec)} AS {LAKE_ALIAS} ({', '.join(opts)})")
+    conn.execute(f"USE {LAKE_ALIAS}")
+
+
+_PK_INLINE = re.compile(r"\s+PRIMARY KEY(?=\s*[,\n])")
+_PK_CLAUSE = re.compile(r",\s*PRIMARY KEY\s*\([^)]*\)")
+_CHECK = re.compile(r"\s+CHECK\s*\((?:[^()]|\([^()]*\))*\)")
+
+
+def lake_schema_sql(sql: str) -> str:
+    """schema.sql without what DuckLake does not support (PRIMARY KEY, UNIQUE, CHECK constraints)."""
+    sql = _PK_CLAUSE.sub("", sql)
+    sql = _PK_INLINE.sub("", sql)
+    sql = _CHECK.sub("", sql)
+    return re.sub(r"\s+UNIQUE(?=\s*[,\n])", "", sql)
+
+
+def snapshot_id(conn: duckdb.DuckDBPyConnection) -> int:
+    """The lake's latest snapshot (what a reader attaching now sees)."""
+    return conn.execute(f"SELECT max(snapshot_id) FROM ducklake_snapshots('{LAKE_ALIAS}')").fetchone()[0]
+
+
+_VIEW_COLUMN_COMMENT = re.compile(r"^COMMENT ON COLUMN marts\.[^\n]*?';\s*$", re.MULTILINE)
+
+
+def lake_marts_sql(sql: str) -> str:
+    """marts.sql without column comments on views (DuckLake comments tables' columns, not views');
+    the view comments stay, and the data dictionary is generated from the embedded backend."""
+    return _VIEW_COLUMN_COMMENT.sub("", sql)
+
+
+PUBLISHED_FILE = "published_snapshot.json"
+
+
+def publish_lake_snapshot(conn: duckdb.DuckDBPyConnection, warehouse_dir: Path) -> dict:
+    """Record the lake snapshot that passed the blocking checks (write-audit-publish on DuckLake).
+
+    Readers that want only audited data attach at that version:
+    ``ATTACH 'ducklake:<catalog>' AS lake (SNAPSHOT_VERSION n, READ_ONLY)``.
+    Written to a temporary name and renamed (atomic).
+    """
+    import json
+    from datetime import datetime, timezone
+
+    sid = snapshot_id(conn)
+    info = {
+        "snapshot_id": sid,
+        "published_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "catalog": "ducklake:" + catalog_display(),
+        "data_path": data_path(warehouse_dir),
+        "attach": f"ATTACH 'ducklake:{catalog_display()}' AS lake (SNAPSHOT_VERSION {sid}, READ_ONLY)",
+    }
+    path = Path(warehouse_dir) / PUBLISHED_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{PUBLISHED_FILE}.tmp-{os.getpid()}")
+    tmp.write_text(json.dumps(info, ensure_ascii=False, indent=2), encoding="utf-8")
+    os.replace(tmp, path)
+    info["path"] = str(path)
+    return info

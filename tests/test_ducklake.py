@@ -1,0 +1,155 @@
+"""System depth: the whole graph on DuckLake (PostgreSQL catalog), two runs at once, equals the embedded run.
+
+A real PostgreSQL server from Debian's package is started on loopback
+(tests/pg.py), `python -m assets.cli --runs 2` runs warehouse_job twice at
+once over disjoint halves of the seed files, each run with Dagster's
+multiprocess executor, and every contract table, the Parquet exports and the
+README's marts queries are compared with the embedded run of the same seeds.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from etl.export import read_manifest
+from tests.conftest import PROJECT, SEEDS
+from tests.pg import postgres
+from tests.test_pipeline import TABLE_IDS, snapshot, snapshot_of
+from tests.test_readme_sql import examples, render
+
+IDS = {**TABLE_IDS, "raw.source_files": "path || ':' || file_id"}  # ingest times differ between two builds
+
+
+@pytest.fixture(scope="module")
+def lake_build(tmp_path_factory):
+    root = tmp_path_factory.mktemp("lake")
+    seeds, wh, home = root / "seeds", root / "wh", root / "home"
+    shutil.copytree(SEEDS, seeds)
+    home.mkdir()
+    shutil.copy(PROJECT / ".dagster_home" / "dagster.yaml", home / "dagster.yaml")  # pools: duckdb_writer limit 1
+    with postgres(root / "pg") as catalog:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+        env.update(WAREHOUSE_BACKEND="ducklake", DUCKLAKE_CATALOG=catalog, DUCKLAKE_DATA_PATH=str(root / "data"),
+                   SEEDS_DIR=str(seeds), WAREHOUSE_DIR=str(wh), DAGSTER_HOME=str(home))
+        out = subprocess.run([sys.executable, "-m", "assets.cli", "--runs", "2"], cwd=PROJECT, env=env,
+                             capture_output=True, text=True, timeout=2400)
+        assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-6000:]
+        # read the lake back through the product's own connection code
+        saved = {k: os.environ.get(k) for k in env}
+        os.environ.update(env)
+        try:
+            from etl.config import Settings
+            from etl.warehouse import open_warehouse
+
+            with open_warehouse(Settings.from_env(), read_only=True) as conn:
+                tables = snapshot_of(conn, IDS)
+                marts = {v: conn.execute(f"SELECT count(*) FROM marts.{v}").fetchone()[0]
+                         for v in ("articles_wide", "metrics_wide", "metrics_by_district_month")}
+                readme = []
+                for sql, _, _ in examples():
+                    cur = conn.execute(sql)
+                    readme.append(([d[0] for d in cur.description], [[render(v) for v in r] for r in cur.fetchall()]))
+            with dg.DagsterInstance.get() as instance:
+                runs = instance.get_run_records()
+                workers = {r.dagster_run.run_id: len({e.dagster_event.pid for e in instance.all_logs(r.dagster_run.run_id)
+                                                      if e.dagster_event and e.dagster_event.event_type_value
+                                                      == "STEP_WORKER_STARTED"})
+                           for r in runs}
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+    return {"tables": tables, "marts": marts, "readme": readme, "runs": runs, "workers": workers, "wh": wh,
+            "data": root / "data", "stdout": out.stdout}
+
+
+def test_every_contract_table_equals_the_embedded_run(lake_build, built):
+    embedded = snapshot(built.db_path, with_ingest_times=False)
+    assert lake_build["tables"] == embedded
+    assert lake_build["tables"]["modeled.fact_articles"][0] == 26
+    assert lake_build["tables"]["modeled.fact_metrics"][0] == 157
+
+
+def test_two_runs_wrote_at_once_each_with_several_worker_processes(lake_build):
+    runs = lake_build["runs"]
+    assert len(runs) == 2 and all(r.dagster_run.status == dg.DagsterRunStatus.SUCCESS for r in runs)
+    (a0, a1), (b0, b1) = sorted((r.start_time, r.end_time) for r in runs)
+    assert b0 < a1, "the two runs did not overlap"
+    assert all(n >= 2 for n in lake_build["workers"].values()), lake_build["workers"]
+    ranges = sorted((r.dagster_run.tags["dagster/asset_partition_range_start"],
+                     r.dagster_run.tags["dagster/asset_partition_range_end"]) for r in runs)
+    files = sorted(p.name for p in SEEDS.glob("*.txt"))
+    assert ranges[0][0] == files[0] and ranges[1][1] == files[-1] and ranges[0][1] < ranges[1][0]
+
+
+def test_the_readme_sql_examples_answer_the_same_on_the_lake(lake_build):
+    expected = [(header, rows) for _, header, rows in examples()]
+    assert len(expected) >= 5 and lake_build["readme"] == expected
+
+
+def test_the_exports_are_the_same_on_both_backends(lake_build, built):
+    def entries(d: Path) -> dict:
+        m = read_manifest(d)
+        return {(e["schema"], e["table"]): (e["rows"], e["key_checksum"], [c["name"] for c in e["columns"]])
+                for e in m["tables"] + m["marts"]}
+
+    assert entries(lake_build["wh"] / "exports") == entries(built.exports_dir)
+
+
+def test_marts_views_answer_on_the_lake(lake_build, built):
+    import duckdb
+
+    with duckdb.connect(str(built.db_path), read_only=True) as conn:
+        embedded = {v: conn.execute(f"SELECT count(*) FROM marts.{v}").fetchone()[0] for v in lake_build["marts"]}
+    assert lake_build["marts"] == embedded
+
+
+def test_data_is_parquet_in_the_data_path_and_the_audited_snapshot_is_published(lake_build):
+    assert list(lake_build["data"].rglob("*.parquet"))
+    published = json.loads((lake_build["wh"] / "published_snapshot.json").read_text(encoding="utf-8"))
+    assert published["snapshot_id"] > 0 and "SNAPSHOT_VERSION" in published["attach"]
+    assert "DuckLake catalog  ducklake:postgres:" in lake_build["stdout"]
+
+
+def test_a_missing_extension_package_is_named(monkeypatch):
+    import importlib.util
+
+    from etl import lake
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "duckdb_extension_ducklake" else real(name, *a))
+    with pytest.raises(lake.LakeConfigError, match="duckdb-extension-ducklake==1.5.5"):
+        lake.load_extensions(__import__("duckdb").connect(), ["ducklake"])
+
+
+def test_the_backend_setting_is_checked(monkeypatch):
+    from etl import lake
+
+    monkeypatch.setenv(lake.BACKEND_ENV, "ducklake")
+    monkeypatch.delenv(lake.CATALOG_ENV, raising=False)
+    with pytest.raises(lake.LakeConfigError, match="DUCKLAKE_CATALOG"):
+        lake.catalog()
+    monkeypatch.setenv(lake.BACKEND_ENV, "snowflake")
+    with pytest.raises(lake.LakeConfigError, match="embedded, ducklake"):
+        lake.backend()
+
+
+def test_the_lake_schema_drops_only_constraints():
+    from etl.lake import lake_schema_sql
+    from etl.warehouse import schema_sql
+
+    sql = lake_schema_sql(schema_sql())
+    assert "PRIMARY KEY" not in sql and "CHECK (" not in sql
+    assert sql.count("CREATE TABLE") == schema_sql().count("CREATE TABLE")
+    assert sql.count("COMMENT ON COLUMN") == schema_sql().count("COMMENT ON COLUMN")
