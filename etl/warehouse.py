@@ -31,7 +31,7 @@ from etl import lake
 LOCK_RETRY_SECONDS = 30.0
 LOCK_WAIT_ENV = "WAREHOUSE_LOCK_WAIT_SECONDS"
 MEMORY_LIMIT_ENV = "WAREHOUSE_MEMORY_LIMIT"
-MEMORY_LIMIT_DEFAULT = "1GB"
+MEMORY_LIMIT_DEFAULT = "512MB"
 
 
 class WarehouseLockedError(RuntimeError):
@@ -66,7 +66,7 @@ def lock_wait_seconds() -> float:
 
 
 def memory_limit() -> str:
-    """DuckDB's ``memory_limit`` for pipeline connections: ``WAREHOUSE_MEMORY_LIMIT``, default 1GB.
+    """DuckDB's ``memory_limit`` for pipeline connections: ``WAREHOUSE_MEMORY_LIMIT``, default 512MB.
 
     DuckDB's own default is 80% of RAM, so its buffer pool grows with the
     warehouse; a fixed limit keeps a run's memory flat (DuckDB spills to its

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from etl.warehouse import LOCK_WAIT_ENV, WarehouseLockedError, connect, describe_holder, lock_wait_seconds
+from etl.warehouse import (LOCK_WAIT_ENV, MEMORY_LIMIT_ENV, WarehouseLockedError, connect, describe_holder,
+                           lock_wait_seconds, memory_limit)
 from tests.test_bad_input import fs
 
 HOLD = "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ok', flush=True); time.sleep(120)"
@@ -46,6 +47,18 @@ def test_lock_wait_is_configurable(monkeypatch):
     monkeypatch.setenv(LOCK_WAIT_ENV, "soon")
     with pytest.raises(ValueError, match=LOCK_WAIT_ENV):
         lock_wait_seconds()
+
+
+def test_pipeline_connections_carry_the_memory_limit(tmp_path, monkeypatch):
+    monkeypatch.delenv(MEMORY_LIMIT_ENV, raising=False)
+    with connect(tmp_path / "w.duckdb") as conn:
+        assert conn.execute("SELECT current_setting('memory_limit')").fetchone()[0] == "488.2 MiB"  # 512MB
+    monkeypatch.setenv(MEMORY_LIMIT_ENV, "2GB")
+    with connect(tmp_path / "w.duckdb") as conn:
+        assert conn.execute("SELECT current_setting('memory_limit')").fetchone()[0] == "1.8 GiB"
+    monkeypatch.setenv(MEMORY_LIMIT_ENV, "lots")
+    with pytest.raises(ValueError, match=MEMORY_LIMIT_ENV):
+        memory_limit()
 
 
 def test_connect_waits_a_bounded_time_then_names_the_holder(tmp_path, monkeypatch):
