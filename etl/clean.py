@@ -20,7 +20,7 @@ import pyarrow as pa
 
 from etl.config import PIPELINE_VERSION
 from etl.parse import ParsedPage, parse_page
-from etl.warehouse import delete_in, delete_keys, insert_arrow, reader_cursor
+from etl.warehouse import commit_batch, delete_in, delete_keys, insert_arrow, reader_cursor
 
 CLEANED_TABLES = ("cleaned.pages", "cleaned.articles", "cleaned.paragraphs")
 
@@ -151,7 +151,8 @@ def build_cleaned(conn: duckdb.DuckDBPyConnection, workers: int | None = None, f
     """Parse new/changed pages in batches of ``batch_size``, on ``workers`` processes.
 
     ``workers=None`` uses every core. Page texts are streamed from DuckDB (memory
-    does not grow with the corpus); all writes are one transaction, as before.
+    does not grow with the corpus); each batch is committed with its pages,
+    articles and paragraphs together (:func:`etl.warehouse.commit_batch`).
     ``paths`` limits the work to those files (a partitioned run on DuckLake,
     where other runs handle the other files at the same time); rows of files
     that left raw are removed whatever the scope.
@@ -206,6 +207,7 @@ def build_cleaned(conn: duckdb.DuckDBPyConnection, workers: int | None = None, f
         stats.articles_written += insert_arrow(conn, "cleaned.articles", art_tbl)
         stats.paragraphs_written += insert_arrow(conn, "cleaned.paragraphs", para_tbl)
         stats.pages_parsed += len(file_ids)
+        commit_batch(conn)
 
     try:
         conn.execute("BEGIN TRANSACTION")

@@ -261,10 +261,16 @@ def prune_versions(exports_dir: Path, keep: int = KEEP_VERSIONS) -> list[str]:
     return [p.name for p in doomed]
 
 
+# Rows a PARTITION_BY write buffers before flushing to its open files (DuckDB's default, 524,288,
+# would hold a whole wide table such as articles_wide in memory at 3000x and exceed memory_limit).
+PARTITIONED_FLUSH_ROWS = 20_000
+
+
 def _copy(conn: duckdb.DuckDBPyConnection, select: str, target: Path, partition: bool) -> None:
     opts = "FORMAT parquet, COMPRESSION zstd"
     if partition:
         opts += ", PARTITION_BY (year, month), FILENAME_PATTERN 'part-{i}'"
+        conn.execute(f"SET partitioned_write_flush_threshold = {PARTITIONED_FLUSH_ROWS}")
     conn.execute(f"COPY ({select}) TO '{target.as_posix()}' ({opts})")
 
 

@@ -3,7 +3,8 @@
 Incremental: articles whose facts are missing or were derived by an older
 ``PIPELINE_VERSION`` are (re)derived; facts of articles that no longer exist
 are deleted. Dimensions are small and refreshed in place (dim_outlet only ever
-appends keys). Each step runs in one transaction.
+appends keys). Dimensions are one transaction each; facts are committed batch
+by batch (:func:`etl.warehouse.commit_batch`).
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ from etl.districts import DistrictMatcher, Mention, load_districts, primary_dist
 from etl.metrics import Metric, extract_metrics_many
 from etl.nlp import analyse, init_jieba
 from etl.outlets import UNKNOWN_KEY as UNKNOWN_OUTLET, canonical_outlet, outlet_keys, upsert_dim_outlet
-from etl.warehouse import delete_in, delete_keys, insert_arrow, reader_cursor, replace_if_changed, transaction
+from etl.warehouse import (commit_batch, delete_in, delete_keys, insert_arrow, reader_cursor, replace_if_changed,
+                           transaction)
 
 UNKNOWN_DISTRICT = -1
 FACT_TABLES = (
@@ -241,7 +243,8 @@ def build_facts(conn: duckdb.DuckDBPyConnection, full_refresh: bool = False, *,
     Articles are streamed from DuckDB ``batch_size`` at a time (memory does not
     grow with the corpus); with more than one worker and enough work, batches
     are derived by a process pool while the main process reads the next batch
-    and writes finished ones. All writes are one transaction, as before.
+    and writes finished ones. Each batch's rows of all five tables are one
+    transaction.
     ``paths`` limits the work to the articles of those files (see
     :func:`etl.clean.build_cleaned`).
     """
@@ -278,6 +281,7 @@ def build_facts(conn: duckdb.DuckDBPyConnection, full_refresh: bool = False, *,
                 stats.metrics_written += tables["modeled.fact_metrics"].num_rows
                 stats.districts_written += tables["modeled.article_districts"].num_rows
                 stats.keywords_written += tables["modeled.article_keywords"].num_rows
+                commit_batch(conn)
 
             pending: deque = deque()
             for batch in batches:

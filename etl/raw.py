@@ -1,6 +1,6 @@
 """raw layer: mirror the seeds folder into ``raw.source_files``.
 
-Merge rules (one transaction):
+Merge rules (files are read and committed 256 at a time):
 
 - a path whose bytes are unchanged (same file_id) keeps its row, including
   its original ``ingested_at``: reruns change nothing;
@@ -22,7 +22,7 @@ import duckdb
 import pyarrow as pa
 
 from etl.ingest import SourceFile, discover, read_source_file, relative_path
-from etl.warehouse import delete_keys, insert_arrow, transaction
+from etl.warehouse import commit_batch, delete_keys, insert_arrow, transaction
 
 SOURCE_FILES_SCHEMA = pa.schema([
     ("file_id", pa.string()),
@@ -69,8 +69,9 @@ def sync_source_files(conn: duckdb.DuckDBPyConnection, seeds_dir: Path, paths: l
 
     Retirement is always global: a row whose path no longer exists on disk is
     removed whichever subset is being read. Files are read and written
-    ``batch_size`` at a time inside one transaction, so memory does not grow
-    with the size of the folder.
+    ``batch_size`` at a time, each batch one transaction, so memory does not
+    grow with the size of the folder; a run killed between batches leaves whole
+    batches, and the next run reads the rest.
     """
     by_name = seed_paths(seeds_dir)
     present = set(by_name)
@@ -102,6 +103,7 @@ def sync_source_files(conn: duckdb.DuckDBPyConnection, seeds_dir: Path, paths: l
                     stats.rejected_files.append((f.path, f.error or ""))
             delete_keys(conn, "raw.source_files", "path", [f.path for f in changed if f.path in existing])
             insert_arrow(conn, "raw.source_files", to_arrow(changed))
+            commit_batch(conn)
         gone = sorted(set(existing) - present)
         stats.retired = len(gone)
         delete_keys(conn, "raw.source_files", "path", gone)

@@ -8,8 +8,12 @@ Design rules (see docs/operations.md):
   file is still held by another process, :func:`connect` retries with a
   bounded back-off (``WAREHOUSE_LOCK_WAIT_SECONDS``, default 30) and then
   fails with a message naming the holding process.
-- Every write of a layer happens inside one transaction: a killed run leaves
-  the last committed state, never a half-written table.
+- A layer is written in batches, each batch one transaction (:func:`commit_batch`):
+  a killed run leaves whole batches, never a half-written one, and the next
+  run finds the rest by content id. Readers never see this: they open the
+  published snapshot, which only a run whose blocking checks passed replaces.
+  (One transaction per layer kept every uncommitted row in memory, outside
+  ``memory_limit``: see docs/BENCHMARKS.md.)
 """
 
 from __future__ import annotations
@@ -244,6 +248,12 @@ def delete_keys(conn: duckdb.DuckDBPyConnection, table: str, key: str, keys: Seq
     finally:
         conn.unregister("_keys")
     return n
+
+
+def commit_batch(conn: duckdb.DuckDBPyConnection) -> None:
+    """Commit the batch just written and open the next transaction: memory stays flat in the layer's size."""
+    conn.execute("COMMIT")
+    conn.execute("BEGIN TRANSACTION")
 
 
 def reader_cursor(conn: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
