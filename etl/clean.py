@@ -20,7 +20,7 @@ import pyarrow as pa
 
 from etl.config import PIPELINE_VERSION
 from etl.parse import ParsedPage, parse_page
-from etl.warehouse import commit_batch, delete_in, delete_keys, insert_arrow, reader_cursor
+from etl.warehouse import commit_batch, delete_in, delete_keys, insert_arrow, reader_cursor, transaction
 
 CLEANED_TABLES = ("cleaned.pages", "cleaned.articles", "cleaned.paragraphs")
 
@@ -69,6 +69,28 @@ def start_pool(workers: int, initializer=None, initargs: tuple = ()) -> ProcessP
     for f in [pool.submit(_noop) for _ in range(workers)]:
         f.result()
     return pool
+
+
+def pipelined(jobs, fn, write, pool: ProcessPoolExecutor | None, workers: int) -> None:
+    """``write(key, fn(*args))`` for each ``(key, args)`` of ``jobs``, in order.
+
+    With a pool, up to ``workers`` jobs run ahead in the worker processes while
+    the caller's process writes finished ones (and reads the next job from a
+    streaming query); without one, each job runs inline. Shared by the cleaned
+    and facts builds.
+    """
+    pending: deque = deque()
+    for key, args in jobs:
+        if pool is None:
+            write(key, fn(*args))
+            continue
+        pending.append((key, pool.submit(fn, *args)))
+        while len(pending) > workers:
+            k, fut = pending.popleft()
+            write(k, fut.result())
+    while pending:
+        k, fut = pending.popleft()
+        write(k, fut.result())
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:
@@ -210,26 +232,10 @@ def build_cleaned(conn: duckdb.DuckDBPyConnection, workers: int | None = None, f
         commit_batch(conn)
 
     try:
-        conn.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(conn):
             for table in CLEANED_TABLES:
                 delete_in(conn, table, "file_id", "SELECT file_id FROM _clean_drop")
-            pending: deque = deque()
-            for file_ids, texts in batches():
-                if pool is None:
-                    write(file_ids, _parse_batch(texts))
-                    continue
-                pending.append((file_ids, pool.submit(_parse_batch, texts)))
-                while len(pending) > workers:
-                    fids, fut = pending.popleft()
-                    write(fids, fut.result())
-            while pending:
-                fids, fut = pending.popleft()
-                write(fids, fut.result())
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+            pipelined(((ids, (texts,)) for ids, texts in batches()), _parse_batch, write, pool, workers)
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)

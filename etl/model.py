@@ -13,14 +13,13 @@ import bisect
 import hashlib
 import os
 import re
-from collections import deque
 from dataclasses import dataclass
 from datetime import date
 
 import duckdb
 import pyarrow as pa
 
-from etl.clean import start_pool
+from etl.clean import pipelined, start_pool
 from etl.config import PIPELINE_VERSION
 from etl.dates import calendar_rows, date_key
 from etl.districts import DistrictMatcher, Mention, load_districts, primary_district
@@ -269,12 +268,11 @@ def build_facts(conn: duckdb.DuckDBPyConnection, full_refresh: bool = False, *,
     reader = reader_cursor(conn)  # own snapshot: sees the committed state while we write
     try:
         batches = reader.execute(_TODO_SQL, params).to_arrow_reader(batch_size)
-        conn.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(conn):
             for table in FACT_TABLES:
                 delete_in(conn, table, "article_id", "SELECT article_id FROM _facts_drop")
 
-            def write(tables: dict[str, pa.Table]) -> None:
+            def write(_, tables: dict[str, pa.Table]) -> None:
                 for table in FACT_TABLES:
                     insert_arrow(conn, table, tables[table])
                 stats.articles_derived += tables["modeled.fact_articles"].num_rows
@@ -283,21 +281,7 @@ def build_facts(conn: duckdb.DuckDBPyConnection, full_refresh: bool = False, *,
                 stats.keywords_written += tables["modeled.article_keywords"].num_rows
                 commit_batch(conn)
 
-            pending: deque = deque()
-            for batch in batches:
-                articles = batch.to_pylist()
-                if pool is None:
-                    write(_facts_worker(articles, outlets))
-                    continue
-                pending.append(pool.submit(_facts_worker, articles, outlets))
-                while len(pending) > workers:
-                    write(pending.popleft().result())
-            while pending:
-                write(pending.popleft().result())
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+            pipelined(((None, (batch.to_pylist(), outlets)) for batch in batches), _facts_worker, write, pool, workers)
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)

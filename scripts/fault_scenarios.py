@@ -657,18 +657,27 @@ time.sleep(600)
 """
 
 
-def scenario_lock(work: Path) -> list[Outcome]:
-    """The staging database held read-write by another process: bounded wait, clear failure, nothing written."""
+def one_page_warehouse(work: Path, prefix: str, label: str):
+    """A seeds folder with the first seed page and a warehouse built from it, for a fault group to
+    start from: (seeds, wh, settings, pages), or a failed Outcome naming ``label`` if the build failed."""
     from etl.config import Settings
 
-    seeds, wh = work / "lock-seeds", work / "lock-wh"
+    seeds, wh = work / f"{prefix}-seeds", work / f"{prefix}-wh"
     seeds.mkdir()
     pages = seed_pages()
     shutil.copy(pages[0], seeds / "a.txt")
     _, err = try_run(seeds, wh)
     if err:
-        return [Outcome("database held by another writer", "-", f"setup run failed: {err}", False)]
-    settings = Settings(seeds, wh)
+        return Outcome(label, "-", f"setup run failed: {err}", False)
+    return seeds, wh, Settings(seeds, wh), pages
+
+
+def scenario_lock(work: Path) -> list[Outcome]:
+    """The staging database held read-write by another process: bounded wait, clear failure, nothing written."""
+    setup = one_page_warehouse(work, "lock", "database held by another writer")
+    if isinstance(setup, Outcome):
+        return [setup]
+    seeds, wh, settings, pages = setup
     shutil.copy(pages[1], seeds / "b.txt")
     staging_before = file_digests(settings.staging_db_path.parent)
     published_before = snapshot(settings.db_path, True)
@@ -757,16 +766,10 @@ def disk_full_while_exporting(limit_bytes: int) -> Iterator[None]:
 
 def scenario_exports(work: Path) -> list[Outcome]:
     """Disk full / permission errors while exporting: the run fails that asset clearly, old exports stay."""
-    from etl.config import Settings
-
-    seeds, wh = work / "exp-seeds", work / "exp-wh"
-    seeds.mkdir()
-    pages = seed_pages()
-    shutil.copy(pages[0], seeds / "a.txt")
-    _, err = try_run(seeds, wh)
-    if err:
-        return [Outcome("export faults", "-", f"setup run failed: {err}", False)]
-    settings = Settings(seeds, wh)
+    setup = one_page_warehouse(work, "exp", "export faults")
+    if isinstance(setup, Outcome):
+        return [setup]
+    seeds, wh, settings, pages = setup
     exports = settings.exports_dir
     shutil.copy(pages[1], seeds / "b.txt")  # the next runs have new data to export
     out = []

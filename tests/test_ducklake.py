@@ -22,6 +22,7 @@ import pytest
 from etl.export import read_manifest
 from tests.conftest import PROJECT, SEEDS
 from tests.pg import postgres
+from tests.test_bad_input import fs
 from tests.test_pipeline import TABLE_IDS, snapshot, snapshot_of
 from tests.test_readme_sql import examples, render
 
@@ -36,16 +37,14 @@ def lake_build(tmp_path_factory):
     home.mkdir()
     shutil.copy(PROJECT / ".dagster_home" / "dagster.yaml", home / "dagster.yaml")  # pools: duckdb_writer limit 1
     with postgres(root / "pg") as catalog:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
-        env.update(WAREHOUSE_BACKEND="ducklake", DUCKLAKE_CATALOG=catalog, DUCKLAKE_DATA_PATH=str(root / "data"),
-                   SEEDS_DIR=str(seeds), WAREHOUSE_DIR=str(wh), DAGSTER_HOME=str(home))
+        settings = dict(WAREHOUSE_BACKEND="ducklake", DUCKLAKE_CATALOG=catalog, DUCKLAKE_DATA_PATH=str(root / "data"),
+                        SEEDS_DIR=str(seeds), WAREHOUSE_DIR=str(wh), DAGSTER_HOME=str(home))
+        env = {**{k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}, **settings}
         out = subprocess.run([sys.executable, "-m", "assets.cli", "--runs", "2"], cwd=PROJECT, env=env,
                              capture_output=True, text=True, timeout=2400)
         assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-6000:]
-        # read the lake back through the product's own connection code
-        saved = {k: os.environ.get(k) for k in env}
-        os.environ.update(env)
-        try:
+        # read the lake back through the product's own connection code, with the run's settings
+        with fs.env(**settings):
             from etl.config import Settings
             from etl.warehouse import open_warehouse
 
@@ -63,12 +62,6 @@ def lake_build(tmp_path_factory):
                                                       if e.dagster_event and e.dagster_event.event_type_value
                                                       == "STEP_WORKER_STARTED"})
                            for r in runs}
-        finally:
-            for k, v in saved.items():
-                if v is None:
-                    os.environ.pop(k, None)
-                else:
-                    os.environ[k] = v
     return {"tables": tables, "marts": marts, "readme": readme, "runs": runs, "workers": workers, "wh": wh,
             "data": root / "data", "stdout": out.stdout}
 
