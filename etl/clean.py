@@ -115,7 +115,9 @@ def pages_to_arrow(file_ids: list[str], pages: list[ParsedPage]) -> tuple[pa.Tab
         page_rows.append({
             "file_id": fid, "publication": m.publication, "page_date": m.page_date,
             "issue_no": m.issue_no, "lunar_text": m.lunar_text, "weekday": m.weekday, "url": m.url,
+            "page_kind": m.kind, "source": m.source, "edition": m.edition,
             "furniture": [p.text for p in page.furniture],
+            "furniture_kinds": [p.kind for p in page.furniture],
             "article_count": len(page.articles),
             "line_classes": list(page.line_classes.items()),
             "pipeline_version": PIPELINE_VERSION,
@@ -125,12 +127,12 @@ def pages_to_arrow(file_ids: list[str], pages: list[ParsedPage]) -> tuple[pa.Tab
             art_rows.append({
                 "article_id": aid, "file_id": fid, "ordinal": a.ordinal,
                 "kicker": a.kicker, "title": a.title, "subtitle": a.subtitle,
-                "title_source": getattr(a, "title_source", "heading"),
-                "news_date": a.news_date, "news_year": getattr(a, "news_year", None),
+                "title_source": a.title_source,
+                "news_date": a.news_date, "news_year": a.news_year,
                 "date_confidence": a.date_confidence,
                 "dateline_month": a.dateline_month, "dateline_day": a.dateline_day,
                 "outlets": list(a.outlets), "reporters": list(a.reporters),
-                "correspondents": list(a.correspondents),
+                "correspondents": list(a.correspondents), "photographers": list(a.photographers),
                 "body": a.body, "char_count": len(a.body),
                 "captions": list(a.captions), "continuation": a.continuation,
                 "publication": m.publication, "pipeline_version": PIPELINE_VERSION,
@@ -144,7 +146,8 @@ def pages_to_arrow(file_ids: list[str], pages: list[ParsedPage]) -> tuple[pa.Tab
     pages_schema = pa.schema([
         ("file_id", pa.string()), ("publication", pa.string()), ("page_date", pa.date32()),
         ("issue_no", pa.int32()), ("lunar_text", pa.string()), ("weekday", pa.string()),
-        ("url", pa.string()), ("furniture", pa.list_(pa.string())), ("article_count", pa.int32()),
+        ("url", pa.string()), ("page_kind", pa.string()), ("source", pa.string()), ("edition", pa.string()),
+        ("furniture", pa.list_(pa.string())), ("furniture_kinds", pa.list_(pa.string())), ("article_count", pa.int32()),
         ("line_classes", pa.map_(pa.string(), pa.int32())), ("pipeline_version", pa.string()),
     ])
     art_schema = pa.schema([
@@ -154,7 +157,8 @@ def pages_to_arrow(file_ids: list[str], pages: list[ParsedPage]) -> tuple[pa.Tab
         ("date_confidence", pa.string()),
         ("dateline_month", pa.int32()), ("dateline_day", pa.int32()),
         ("outlets", pa.list_(pa.string())), ("reporters", pa.list_(pa.string())),
-        ("correspondents", pa.list_(pa.string())), ("body", pa.string()), ("char_count", pa.int32()),
+        ("correspondents", pa.list_(pa.string())), ("photographers", pa.list_(pa.string())),
+        ("body", pa.string()), ("char_count", pa.int32()),
         ("captions", pa.list_(pa.string())), ("continuation", pa.string()),
         ("publication", pa.string()), ("pipeline_version", pa.string()),
     ])

@@ -23,6 +23,7 @@ import re
 import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Iterator, Sequence
@@ -169,8 +170,45 @@ def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
         _ensure_lake_schema(conn)
         return
     with transaction(conn):
+        add_missing_columns(conn)          # before the DDL: its COMMENTs name the new columns
         conn.execute(schema_sql())
         conn.execute(marts_sql())
+
+
+@lru_cache(maxsize=1)
+def _contract_columns() -> tuple[tuple[str, str, str, str], ...]:
+    """(schema, table, column, type) of every table column in schema.sql, in DDL order."""
+    ref = duckdb.connect()
+    try:
+        ref.execute(schema_sql())
+        return tuple(ref.execute(
+            "SELECT schema_name, table_name, column_name, data_type FROM duckdb_columns() "
+            "WHERE schema_name IN ('raw', 'cleaned', 'modeled') ORDER BY schema_name, table_name, column_index"
+        ).fetchall())
+    finally:
+        ref.close()
+
+
+def add_missing_columns(conn: duckdb.DuckDBPyConnection, catalog: str | None = None) -> list[str]:
+    """Bring a warehouse made by an older build up to the DDL: add the columns it lacks.
+
+    ``CREATE TABLE IF NOT EXISTS`` leaves an existing table as it was, so a
+    column added to schema.sql (``cleaned.pages.page_kind``) would be missing
+    from yesterday's warehouse. New columns start NULL; rows written by an
+    older PIPELINE_VERSION are re-derived on the next run anyway.
+    """
+    where = "table_catalog = current_database()" if catalog is None else "table_catalog = ?"
+    have = {(s_, t, c) for s_, t, c in conn.execute(
+        f"SELECT table_schema, table_name, column_name FROM information_schema.columns WHERE {where}",
+        [] if catalog is None else [catalog]).fetchall()}
+    tables = {(s_, t) for s_, t, _c in have}
+    added = []
+    for schema, table, column, dtype in _contract_columns():
+        if (schema, table) in tables and (schema, table, column) not in have:
+            qualified = f"{catalog}.{schema}.{table}" if catalog else f"{schema}.{table}"
+            conn.execute(f'ALTER TABLE {qualified} ADD COLUMN "{column}" {dtype}')
+            added.append(f"{schema}.{table}.{column}")
+    return added
 
 
 def _lake_schema_complete(conn: duckdb.DuckDBPyConnection) -> bool:
@@ -184,6 +222,10 @@ def _lake_schema_complete(conn: duckdb.DuckDBPyConnection) -> bool:
 
 def _ensure_lake_schema(conn: duckdb.DuckDBPyConnection) -> None:
     if _lake_schema_complete(conn):
+        with transaction(conn):
+            if add_missing_columns(conn, lake.LAKE_ALIAS):
+                conn.execute(lake.lake_schema_sql(schema_sql()))
+                conn.execute(lake.lake_marts_sql(marts_sql()))
         return
     try:
         with transaction(conn):

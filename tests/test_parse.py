@@ -19,12 +19,12 @@ from etl.parse import (
     DATELINE_RE,
     MARKER_DOWN_END_RE,
     MARKER_UP_START_RE,
-    _INLINE_CREDIT_RE,
     infer_text_year,
     parse_credit,
     parse_page,
 )
-from etl.parse_text import core, normalize, strip_markup
+from etl.parse.credits import paragraph_tail
+from etl.parse.text import core, normalize, strip_markup
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 QD2 = ["青岛日报", "观海新闻"]
@@ -308,10 +308,8 @@ def _strip_inline(text: str) -> str:
     if m:
         t = t[m.end():]
     t = MARKER_DOWN_END_RE.sub("", t)
-    m = _INLINE_CREDIT_RE.match(t)
-    if m and parse_credit(m.group("credit")) is not None:
-        t = m.group("body")
-    return t
+    got = paragraph_tail(t)
+    return got[0] if got else t
 
 
 @pytest.mark.parametrize("seed", sorted(EXPECTED))
@@ -343,12 +341,15 @@ def test_deterministic():
 # --------------------------------------------------------------------------
 # Unit pieces: credits and year inference
 # --------------------------------------------------------------------------
+def _who(cr):
+    return (cr.outlets, cr.reporters, cr.correspondents, cr.photographers)
+
+
 def test_parse_credit():
-    assert parse_credit("青岛日报/观海新闻记者 李德银 通讯员 魏康 高欢欢") == {
-        "outlets": QD2, "reporters": ["李德银"], "correspondents": ["魏康", "高欢欢"]}
-    assert parse_credit("记者 陈凯 报道") == {"outlets": [], "reporters": ["陈凯"], "correspondents": []}
-    assert parse_credit("青岛日报/观海新闻记者", boxed=True) == {"outlets": QD2, "reporters": [], "correspondents": []}
-    assert parse_credit("本报记者 王明") == {"outlets": [], "reporters": ["王明"], "correspondents": []}
+    assert _who(parse_credit("青岛日报/观海新闻记者 李德银 通讯员 魏康 高欢欢")) == (QD2, ["李德银"], ["魏康", "高欢欢"], [])
+    assert _who(parse_credit("记者 陈凯 报道")) == ([], ["陈凯"], [], [])
+    assert _who(parse_credit("青岛日报/观海新闻记者", boxed=True)) == (QD2, [], [], [])
+    assert _who(parse_credit("本报记者 王明")) == ([], ["王明"], [], [])
     assert parse_credit("记者从新闻发布会上获悉，今年以来") is None
     assert parse_credit("以下简称《办法》") is None
 

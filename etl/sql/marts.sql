@@ -229,6 +229,7 @@ SELECT f.article_id,
        cr.outlets,
        nullif(array_to_string(a.reporters, '/'), '')      AS reporters,
        nullif(array_to_string(a.correspondents, '/'), '') AS correspondents,
+       nullif(array_to_string(a.photographers, '/'), '')  AS photographers,
        a.publication,
        f.district_key,
        d.district_name,
@@ -269,6 +270,7 @@ COMMENT ON COLUMN marts.articles_wide.outlet_type IS 'Primary outlet type.';
 COMMENT ON COLUMN marts.articles_wide.outlets IS 'Every credited outlet in credit order, ''/''-joined (观海新闻/青岛晚报/掌上青岛); NULL when the byline credits none.';
 COMMENT ON COLUMN marts.articles_wide.reporters IS 'Reporters (记者) credited, ''/''-joined; NULL when none.';
 COMMENT ON COLUMN marts.articles_wide.correspondents IS 'Correspondents (通讯员) credited, ''/''-joined; NULL when none.';
+COMMENT ON COLUMN marts.articles_wide.photographers IS 'Photographers (X 摄) credited, ''/''-joined; NULL when none.';
 COMMENT ON COLUMN marts.articles_wide.publication IS 'Publication of the page (masthead), if known.';
 COMMENT ON COLUMN marts.articles_wide.district_key IS 'Primary district (dim_district); -1 = none named.';
 COMMENT ON COLUMN marts.articles_wide.district_name IS 'Primary district name.';

@@ -37,20 +37,28 @@ CREATE TABLE IF NOT EXISTS cleaned.pages (
     lunar_text       VARCHAR,
     weekday          VARCHAR,
     url              VARCHAR,
+    page_kind        VARCHAR,
+    source           VARCHAR,
+    edition          VARCHAR,
     furniture        VARCHAR[],
+    furniture_kinds  VARCHAR[],
     article_count    INTEGER NOT NULL,
     line_classes     MAP(VARCHAR, INTEGER),
     pipeline_version VARCHAR NOT NULL
 );
 COMMENT ON TABLE cleaned.pages IS 'One row per distinct ok page (file_id): masthead metadata and page furniture.';
 COMMENT ON COLUMN cleaned.pages.file_id IS 'Page identity, references raw.source_files.file_id.';
-COMMENT ON COLUMN cleaned.pages.publication IS 'Publication named in the masthead (e.g. 金胶州); NULL when the page has no masthead.';
-COMMENT ON COLUMN cleaned.pages.page_date IS 'Issue date printed in the masthead.';
+COMMENT ON COLUMN cleaned.pages.publication IS 'The page''s own publication: its masthead (金胶州), an e-paper''s 当前位置/date line, a 《人民日报》 citation, the paper a repost''s 来源/发布人 line names (the last part of 大众网-半岛都市报), or the paper owning the copyright; NULL when the page names none.';
+COMMENT ON COLUMN cleaned.pages.page_date IS 'The page''s own date: masthead, e-paper date line, 发布时间/来源 line, front matter or citation; NULL when the page prints none.';
 COMMENT ON COLUMN cleaned.pages.issue_no IS 'Running issue number (总第N期).';
 COMMENT ON COLUMN cleaned.pages.lunar_text IS 'Lunar date as printed (农历…).';
 COMMENT ON COLUMN cleaned.pages.weekday IS 'Weekday as printed (星期五).';
 COMMENT ON COLUMN cleaned.pages.url IS 'Publication URL printed in the masthead.';
-COMMENT ON COLUMN cleaned.pages.furniture IS 'Banners, slogans and other page furniture that are not articles.';
+COMMENT ON COLUMN cleaned.pages.page_kind IS 'What kind of text the file is: print_page, epaper_article, repost, issue_index or markdown (docs/page-grammar.md R5.1).';
+COMMENT ON COLUMN cleaned.pages.source IS 'A repost''s source line as printed (来源：/发布人：), e.g. 大众网-半岛都市报; NULL when none.';
+COMMENT ON COLUMN cleaned.pages.edition IS 'Edition (版次) the page names when it is one page of an issue (第1版, A02, front matter section); NULL otherwise.';
+COMMENT ON COLUMN cleaned.pages.furniture IS 'Everything on the page that is not an article, in page order: masthead, site chrome, banners, headline lists, teasers (kind of each in furniture_kinds).';
+COMMENT ON COLUMN cleaned.pages.furniture_kinds IS 'Furniture class of each furniture entry, same order: masthead, front_matter, edition_list, navigation, breadcrumb, metadata, editor_line, copyright, related, teaser, headline_index, cross_reference, editor_note, banner, caption, callout, byline, duplicate, continuation_marker, boilerplate.';
 COMMENT ON COLUMN cleaned.pages.article_count IS 'Number of articles cut from the page.';
 COMMENT ON COLUMN cleaned.pages.line_classes IS 'Count of non-blank input lines per class (article_body, headline, byline, caption, furniture, duplicate, …).';
 COMMENT ON COLUMN cleaned.pages.pipeline_version IS 'etl.config.PIPELINE_VERSION that produced the row; rows of an older version are re-derived.';
@@ -71,6 +79,7 @@ CREATE TABLE IF NOT EXISTS cleaned.articles (
     outlets          VARCHAR[],
     reporters        VARCHAR[],
     correspondents   VARCHAR[],
+    photographers    VARCHAR[],
     body             VARCHAR NOT NULL,
     char_count       INTEGER NOT NULL,
     captions         VARCHAR[],
@@ -83,17 +92,18 @@ COMMENT ON COLUMN cleaned.articles.article_id IS 'Stable id: first 16 hex chars 
 COMMENT ON COLUMN cleaned.articles.file_id IS 'Page the article comes from (raw.source_files.file_id).';
 COMMENT ON COLUMN cleaned.articles.ordinal IS '0-based position of the article on its page.';
 COMMENT ON COLUMN cleaned.articles.kicker IS '引题: the line above the title, if any.';
-COMMENT ON COLUMN cleaned.articles.title IS '主题: the headline. For a headless fragment it is derived from the text (see title_source).';
+COMMENT ON COLUMN cleaned.articles.title IS '主题: the headline. For an item that prints none (a headless fragment, a 本报讯 item, a photo caption) it is derived from its first words (see title_source).';
 COMMENT ON COLUMN cleaned.articles.subtitle IS '副题: the line below the title, if any.';
 COMMENT ON COLUMN cleaned.articles.title_source IS '''heading'' when printed as a headline, ''derived'' when built from the text of a headless fragment.';
-COMMENT ON COLUMN cleaned.articles.news_date IS 'Date of the news: dateline month/day with the page year or an inferred year, else the page date; NULL when no year can be established.';
+COMMENT ON COLUMN cleaned.articles.news_date IS 'Date of the news: the dateline month/day (or a relative day such as 昨日 in the lead, counted from the dateline or page date) with the page year or a year the page names, else the page date; NULL when the page prints no year.';
 COMMENT ON COLUMN cleaned.articles.news_year IS 'Year of the news when known, even when the day is not (date_confidence ''text_year'').';
 COMMENT ON COLUMN cleaned.articles.date_confidence IS 'How news_date was found (vocabulary in docs/page-grammar.md).';
 COMMENT ON COLUMN cleaned.articles.dateline_month IS 'Month from the dateline (本报12月18日讯), even when the year is unknown.';
 COMMENT ON COLUMN cleaned.articles.dateline_day IS 'Day from the dateline.';
-COMMENT ON COLUMN cleaned.articles.outlets IS 'Outlets credited in the byline/credit, in order (青岛日报, 观海新闻, …).';
+COMMENT ON COLUMN cleaned.articles.outlets IS 'Media the article credits as printed, in order: dateline source (新华社, 青岛新闻网), bylines and trailing credits (青岛日报, 观海新闻, YMG全媒体), 据… attributions, and for the first article of a repost the paper its 来源/发布人 line names. Bare self-references (本报, 晚报) are not outlets.';
 COMMENT ON COLUMN cleaned.articles.reporters IS 'Reporters (记者) credited.';
 COMMENT ON COLUMN cleaned.articles.correspondents IS 'Correspondents (通讯员) credited.';
+COMMENT ON COLUMN cleaned.articles.photographers IS 'People credited by a photo credit (X 摄, 记者 X 摄, 摄影报道, 文/图).';
 COMMENT ON COLUMN cleaned.articles.body IS 'Normalised body text, paragraphs joined by newlines; bylines, markers, captions and duplicates removed.';
 COMMENT ON COLUMN cleaned.articles.char_count IS 'Characters in body.';
 COMMENT ON COLUMN cleaned.articles.captions IS 'Photo captions and picture labels attached to the article.';

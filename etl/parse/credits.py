@@ -1,0 +1,249 @@
+"""Credit forms: who wrote, photographed or supplied an article.
+
+Every form a credit takes on the pages is one entry of :data:`CREDIT_FORMS`,
+with the places it may stand (a whole line, right after a dateline, at the end
+of a paragraph, at the end of a caption). The finders below try the forms
+allowed at a place, in table order, and return a typed :class:`Credit`.
+
+Rules shared by all forms: role words (文, 图, 摄影, 报道, 制图 …) are never
+people or outlets; bare self-references (本报, 晚报 …) are not outlets (the
+page's own publication is ``PageMeta.publication``); a two-character name
+printed with a space inside (``余 博``) is one name.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from etl.parse.lexicon import (
+    ATTRIBUTION_RE,
+    CITATION_RE,
+    CMS_USERS,
+    NAME_TOKEN_RE,
+    NOT_MEDIA,
+    ORG_SOURCE_RE,
+    PHOTO_CREDIT_RE,
+    ROLE_WORDS,
+    SELF_REFERENCES,
+    looks_like_name,
+)
+from etl.parse.records import Credit
+from etl.parse.text import finished
+
+CREDIT_MAX = 60
+_KEYWORD_RE = re.compile(r"^(?P<org>.*?)(?P<kw>(?:特约|实习|首席|特派|驻[\u4e00-\u9fff]{1,4})?记者)(?P<names>.*)$")
+_ROLE_PREFIX_RE = re.compile(r"^\s*(?P<role>文\s*/\s*图|文图|文字|文|图|摄影|摄)\s*(?:[:：/]\s*)?(?=\S)")
+_ROLE_SUFFIX_RE = re.compile(r"\s*(?P<role>摄影报道|文/图|文图|报道|摄影|摄|采写|整理|供稿|发自\S{1,6})\s*$")
+_PHOTO_ROLES = {"摄影报道", "文/图", "文图", "摄影", "摄", "图"}
+_REPORTED_BY_RE = re.compile(
+    r"^\s*(?P<c>[\u4e00-\u9fffA-Za-z/]{0,12}?(?:特约|实习|首席|特派)?记者\s*[\u4e00-\u9fff、·\s]{2,24}?"
+    r"(?:通讯员\s*[\u4e00-\u9fff、·\s]{2,24}?)?)\s*报道\s*[:：]?\s*")
+_BRACKET_RE = re.compile(r"^\s*[（(](?P<c>[^（）()]{1,60})[）)]\s*")
+_TAIL_BRACKET_RE = re.compile(r"^(?P<body>.*?)\s*[（(](?P<c>[^（）()]{1,60})[）)]\s*$")
+_RUN_IN_RE = re.compile(r"^(?P<body>.*?[。！？”])\s*(?P<c>(?:文\s*/\s*图|文字|文)?\s*[^。！？，,；;（）()]{0,16}"
+                        r"记者[^。！？，,；;（）()]{1,24})$")
+_TAIL_ATTRIBUTION_RE = re.compile(r"^(?P<body>.*[。！？”])\s*(?P<c>据\s*[\u4e00-\u9fffA-Za-z《》]{2,20})\s*$")
+
+
+def _names(x: str) -> list[str] | None:
+    """Split a name list; None when a token is not a name."""
+    toks = [n for n in re.split(r"[\s、/，,]+", x.strip()) if n]
+    out: list[str] = []
+    i = 0
+    while i < len(toks):
+        t = toks[i]
+        if len(t) == 1 and i + 1 < len(toks) and len(toks[i + 1]) == 1:   # '余 博' is one name
+            t, i = t + toks[i + 1], i + 1
+        out.append(t)
+        i += 1
+    out = [n for n in out if n not in ROLE_WORDS]
+    if any(not NAME_TOKEN_RE.match(n) or n in CMS_USERS for n in out):
+        return None
+    return out
+
+
+def _outlets(x: str) -> list[str]:
+    parts = [o.strip() for o in re.split(r"[/／、]", x) if o.strip()]
+    return [o for o in parts if o not in SELF_REFERENCES and o not in ROLE_WORDS and len(o) <= 12]
+
+
+def parse_credit(s: str, boxed: bool = False) -> Credit | None:
+    """Forms C1–C3 and C8: ``[role] [outlets][记者 names] [通讯员 names] [报道|摄|摄影报道…]``.
+
+    ``boxed`` (a □ byline) allows a credit without the 记者/通讯员 keywords.
+    """
+    t = s.strip()
+    if not t or len(t) > CREDIT_MAX or re.search(r"[，。；！？,;!?]", t):
+        return None
+    if "记者" not in t and "通讯员" not in t and not boxed:
+        return None
+    photo = False
+    place_dropped = False
+    m = _ROLE_PREFIX_RE.match(t)
+    if m:
+        photo = photo or m.group("role").replace(" ", "") in _PHOTO_ROLES
+        t = t[m.end():]
+    while True:
+        m = _ROLE_SUFFIX_RE.search(t)
+        if not m or m.start() == 0:
+            break
+        role = m.group("role")
+        photo = photo or role in _PHOTO_ROLES
+        place_dropped = place_dropped or role == "报道"
+        t = t[: m.start()].strip()
+    rep_part, _, corr_part = t.partition("通讯员")
+    m = _KEYWORD_RE.match(rep_part)
+    outlet_str, names_str = (m.group("org"), m.group("names")) if m else ("", rep_part)
+    outlet_str = _ROLE_PREFIX_RE.sub("", outlet_str) if outlet_str else outlet_str
+    reporters, correspondents = _names(names_str), _names(corr_part)
+    if reporters is None or correspondents is None:
+        return None
+    last = correspondents if correspondents else reporters
+    if place_dropped and len(reporters) + len(correspondents) > 1 and last and not looks_like_name(last[-1]):
+        last.pop()                                   # '…记者刘新宇 天津报道': 天津 is where, not who
+    outlets = _outlets(outlet_str)
+    if any(len(o) > 12 for o in outlets):
+        return None
+    cr = Credit(outlets=outlets, reporters=reporters, correspondents=correspondents, raw=s.strip())
+    if photo:
+        cr.photographers = reporters + correspondents
+    return cr
+
+
+def parse_bare(s: str) -> Credit | None:
+    """Form C5: a bracketed credit with no keyword: '(李溟)', '(文字赵辉)', '(市北公安)'."""
+    t = s.strip()
+    role = _ROLE_PREFIX_RE.match(t)
+    if role:
+        t = t[role.end():].strip()
+    toks = [x for x in re.split(r"[\s、]+", t) if x]
+    if toks and all(looks_like_name(x) for x in toks):
+        cr = Credit(reporters=toks, raw=s.strip(), form="bare_name_or_source")
+        if role and role.group("role").replace(" ", "") in _PHOTO_ROLES - {"文"}:
+            cr.photographers = list(toks)
+        return cr
+    if not role and len(toks) == 1 and ORG_SOURCE_RE.fullmatch(t) and t not in SELF_REFERENCES:
+        return Credit(outlets=[t], raw=s.strip(), form="bare_name_or_source")
+    return None
+
+
+def parse_attribution(s: str) -> Credit | None:
+    """Form C6: '据新华社', '据央视新闻联播解说词' — the medium a report is taken from."""
+    m = ATTRIBUTION_RE.match(s.strip())
+    if not m:
+        return None
+    src = m.group("src").strip("《》")
+    src = re.sub(r"(?:解说词|消息|报道|综合)$", "", src)
+    if src in NOT_MEDIA or len(src) < 2 or not (ORG_SOURCE_RE.fullmatch(src) or len(src) <= 4):
+        return None
+    if src.startswith(("了解", "介绍", "统计", "悉")):
+        return None
+    return Credit(outlets=[src], raw=s.strip(), form="attribution")
+
+
+def parse_photo(s: str) -> tuple[str, Credit] | None:
+    """Form C7: '… 崔冬妮 摄', '本报记者 吴江 摄', '新华社记者 孙连生摄(传真照片)', '闫庆收摄'.
+
+    Returns (text before the credit, credit)."""
+    t = s.rstrip()
+    m = PHOTO_CREDIT_RE.search(t)
+    if not m:
+        return None
+    before = t[: m.start()].rstrip()
+    org = m.group("org") or ""
+    if before and not re.search(r"[。！？）)\s]$", before) and not org:
+        return None                                  # '…的摄' inside a word, not a credit
+    names = [n for n in re.split(r"[\s、]+", m.group("names")) if n]
+    if not names or not all(looks_like_name(n) for n in names):
+        return None
+    return before, Credit(outlets=_outlets(org), photographers=names, raw=t[m.start():].strip(), form="photo")
+
+
+def after_dateline(rest: str) -> tuple[Credit, int] | None:
+    """Credits that follow a dateline: C3 '(记者 朱颖)' and C4 '记者翟启运报道：'.
+    Returns the credit and the number of characters it takes."""
+    m = _BRACKET_RE.match(rest)
+    if m:
+        cr = parse_credit(m.group("c")) or parse_bare(m.group("c"))
+        if cr is not None:
+            cr.form = cr.form or "bracketed"
+            return cr, m.end()
+    m = _REPORTED_BY_RE.match(rest)
+    if m:
+        cr = parse_credit(m.group("c") + "报道")
+        if cr is not None and cr.reporters:
+            cr.form = "reported_by"
+            return cr, m.end()
+    return None
+
+
+def paragraph_tail(text: str) -> tuple[str, Credit] | None:
+    """Credits closing a paragraph after its last sentence: C3 bracketed, C5 bare,
+    C6 attribution, C8 run-in byline. Returns (text without the credit, credit)."""
+    m = _TAIL_BRACKET_RE.match(text)
+    if m and m.group("body") and finished(m.group("body")):
+        cr = parse_credit(m.group("c")) or parse_bare(m.group("c"))
+        if cr is not None:
+            cr.form = cr.form or "bracketed"
+            return m.group("body").rstrip(), cr
+    m = _TAIL_ATTRIBUTION_RE.match(text)
+    if m:
+        cr = parse_attribution(m.group("c"))
+        if cr is not None:
+            return m.group("body").rstrip(), cr
+    m = _RUN_IN_RE.match(text)
+    if m:
+        cr = parse_credit(m.group("c"))
+        people = cr.reporters + cr.correspondents if cr is not None else []
+        if people and all(looks_like_name(p) for p in people):
+            cr.form = "run_in_byline"
+            return m.group("body").rstrip(), cr
+    return None
+
+
+def line_credit(text: str) -> Credit | None:
+    """Credits that fill a whole line: C1 boxed byline, C2 byline line, C3 bracketed,
+    C5 bare, C6 attribution, C9 citation byline (caller handles C7 photo lines)."""
+    t = text.strip()
+    if t.startswith("□"):
+        cr = parse_credit(t[1:], boxed=True)
+        if cr is not None:
+            cr.form = "boxed_byline"
+        return cr
+    if re.fullmatch(r"[（(][^（）()]{1,60}[）)]", t):
+        cr = parse_credit(t[1:-1]) or parse_bare(t[1:-1])
+        if cr is not None:
+            cr.form = cr.form or "bracketed"
+        return cr
+    cr = parse_attribution(t)
+    if cr is not None:
+        return cr
+    cm = CITATION_RE.search(t)
+    if cm:
+        inner = (t[: cm.start()] + t[cm.end():]).strip()
+        cr = parse_credit(inner) if inner else None
+        if cr is not None:
+            cr.outlets = cr.outlets + [cm.group("pub")]
+            cr.form = "citation_byline"
+            return cr
+    if len(t) <= 40 and re.match(r"^(?:本报)?[\u4e00-\u9fffA-Za-z/]{0,20}记者\s", t):
+        cr = parse_credit(t)
+        if cr is not None and cr.reporters:
+            cr.form = "byline_line"
+            return cr
+    return None
+
+
+# (id, name, where it stands, finder) — docs/page-grammar.md §Credits lists the same table.
+CREDIT_FORMS: tuple[tuple[str, str, str, Callable], ...] = (
+    ("C1", "boxed_byline", "line starting with □", line_credit),
+    ("C2", "byline_line", "short line '…记者 NAME …'", line_credit),
+    ("C3", "bracketed", "after a dateline, a paragraph's end or a line: '(…记者 NAME)'", after_dateline),
+    ("C4", "reported_by", "after a dateline: '记者NAME报道：'", after_dateline),
+    ("C5", "bare_name_or_source", "'(NAME)' with a known surname, or '(ORG)' ending in a media/agency word",
+     parse_bare),
+    ("C6", "attribution", "'据新华社' at a paragraph's end or on its own line", parse_attribution),
+    ("C7", "photo", "'NAME 摄' / '记者 NAME 摄' at a caption's end or on its own line", parse_photo),
+    ("C8", "run_in_byline", "'文/图 本报特派记者NAME 天津报道' after a paragraph's last sentence", paragraph_tail),
+    ("C9", "citation_byline", "'本报记者 NAME《人民日报》（2025年01月05日第03版）'", line_credit),
+)

@@ -1,0 +1,140 @@
+"""Rule R6: the context-free kind of every line that is not chrome.
+
+:data:`LINE_RULES` is tried in order; the first rule that returns a kind wins.
+R6.9 then looks at neighbours for caption clusters (a photo credit on its own
+line makes the line above it a caption; a short sentence right under a caption
+is a caption too).
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from etl.parse.credits import line_credit, parse_photo
+from etl.parse.lexicon import (
+    CAPTION_RE,
+    DATELINE_RE,
+    MARKER_DOWN_FULL_RE,
+    MARKER_UP_START_RE,
+)
+from etl.parse.records import Credit, Line
+from etl.parse.text import finished
+
+BOX_LABEL_MAX = 8          # '■ 名词解释': a sidebar heading, not a caption
+CAPTION_CLUSTER_MAX = 30   # a short sentence right under a caption is a caption
+CAPTION_LINE_MAX = 60      # the line above a photo-credit line is its caption
+CAPTION_TEXT_MAX = 200     # a longer line ending in 'NAME 摄' is body with a photo credit inside
+
+
+def kind_noise(ln: Line) -> str | None:
+    return "noise" if not ln.text else None
+
+
+def kind_photo_credit(ln: Line) -> str | None:
+    got = parse_photo(ln.text)
+    if got and not got[0]:
+        ln.credit = got[1]
+        return "photo_credit"
+    return None
+
+
+def kind_caption(ln: Line) -> str | None:
+    if CAPTION_RE.match(ln.text):
+        rest = CAPTION_RE.sub("", ln.text)
+        if len(rest) <= BOX_LABEL_MAX and not re.search(r"[，。；：！？,.;:!?]", rest):
+            return "box_label"
+        got = parse_photo(rest)
+        if got:
+            ln.credit = got[1]
+        return "caption"
+    got = parse_photo(ln.text) if len(ln.text) <= CAPTION_TEXT_MAX and not DATELINE_RE.match(ln.text) else None
+    if got and got[0] and finished(re.sub(r"\s*[（(][^（）()]*[）)]\s*$", "", got[0])):
+        ln.credit = got[1]
+        return "caption"
+    return None
+
+
+def kind_bullet(ln: Line) -> str | None:
+    return "bullet" if ln.bullet else None
+
+
+def kind_marker(ln: Line) -> str | None:
+    if MARKER_DOWN_FULL_RE.match(ln.text):
+        return "marker_down"
+    if MARKER_UP_START_RE.match(ln.text):
+        rest = MARKER_UP_START_RE.sub("", ln.text, count=1)
+        return "up_start" if rest.strip() else "marker_up"
+    return None
+
+
+def kind_credit(ln: Line) -> str | None:
+    cr: Credit | None = line_credit(ln.text)
+    if cr is None:
+        return None
+    ln.credit = cr
+    if cr.form == "attribution":
+        return "attribution"
+    if cr.form in ("bracketed", "bare_name_or_source"):
+        return "credit"
+    return "byline"
+
+
+def kind_dateline(ln: Line) -> str | None:
+    return "dateline" if DATELINE_RE.match(ln.text) else None
+
+
+LINE_RULES: tuple[tuple[str, str, Callable[[Line], str | None]], ...] = (
+    ("R6.1", "noise", kind_noise),
+    ("R6.2", "photo_credit", kind_photo_credit),
+    ("R6.3", "caption", kind_caption),
+    ("R6.4", "bullet", kind_bullet),
+    ("R6.5", "continuation_marker", kind_marker),
+    ("R6.6", "credit", kind_credit),
+    ("R6.7", "dateline", kind_dateline),
+)
+
+
+def classify_lines(lines: list[Line]) -> None:
+    """R6: set ``ln.kind`` for every non-chrome line, then R6.9 caption clusters."""
+    seq = [ln for ln in lines if not ln.blank and not ln.chrome]
+    for ln in seq:
+        ln.kind = "text"
+        for _rid, _name, rule in LINE_RULES:
+            kind = rule(ln)
+            if kind:
+                ln.kind = kind
+                break
+    # R6.9 caption clusters
+    for i, ln in enumerate(seq):
+        prev = seq[i - 1] if i else None
+        if ln.kind == "photo_credit" and prev is not None:
+            if prev.kind == "text" and len(prev.text) <= CAPTION_LINE_MAX:
+                prev.kind = "caption"
+            if prev.kind == "caption":
+                prev.credit = prev.credit or ln.credit
+        elif ln.kind == "text" and prev is not None and prev.kind == "caption" and \
+                len(ln.text) <= CAPTION_CLUSTER_MAX and finished(ln.text) and ln.no - prev.no <= 2:
+            ln.kind = "caption"
+
+
+HEAD_MAX_LEN = 100          # longest line that can still be a headline line
+COLON_HEAD_MAX = 20         # '周口市开发区公用事业局：' above its title: a short line may end with a colon
+SECTION_HEAD_MAX_LEN = 20   # longest unmarked in-article section head
+
+
+def head_like(ln: Line) -> bool:
+    """Could be a headline line: a text line of at most HEAD_MAX_LEN characters that is
+    not a finished sentence, does not end with a comma (a short one may end with a
+    colon), does not start with closing punctuation; unmarked lines hold no '。'."""
+    t = ln.text
+    if ln.kind != "text" or not t or len(t) > HEAD_MAX_LEN or finished(t):
+        return False
+    if t[-1] in "，,、；;" or (t[-1] in "：:" and len(t) > COLON_HEAD_MAX):
+        return False
+    if t[0] in "，。、；：？！”’）》,.;:?!)":
+        return False
+    return not (ln.level == 0 and "。" in t)
+
+
+def section_head_like(ln: Line) -> bool:
+    return len(ln.text) <= SECTION_HEAD_MAX_LEN and not re.search(r"[，,；;。]", ln.text)

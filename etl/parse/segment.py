@@ -1,0 +1,199 @@
+"""Rules R1 and R4: input lines, and segments of lines that hold two things.
+
+R1 reads the text into :class:`Line` records (markup stripped, normalised) and
+marks a YAML front matter block. R4 splits a line where the genre glues two
+parts together: a title and its lead separated by a wide gap, a trailing
+credit followed by captions, a headline glued to the end of an editor's note,
+a dateline after a restated headline, an edition prefix. Each split rule is an
+entry of :data:`SPLIT_RULES`, tried in order on every line that is not chrome.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from etl.parse.lexicon import (
+    DATELINE_RE,
+    EDITION_PREFIX_RE,
+    EDITOR_LINE_RE,
+    INNER_DATELINE_RE,
+)
+from etl.parse.records import Line
+from etl.parse.text import SENT_FINAL, core, normalize, strip_markup
+
+FRONT_MATTER_MAX = 60      # lines scanned for the closing '---' of a front matter block
+GAP_RE = re.compile(r"(?<=\S)[ \u3000\u00a0\u2002\u2003\t]{3,}(?=\S)")
+GAP_TITLE_MAX = 80         # longest title part of a 'title   lead' line
+INNER_PREFIX_MAX = 160     # longest headline text restated before a dateline on one line
+GLUED_HEAD_MAX = 30        # longest headline glued after the last sentence of a paragraph
+_INNER_CREDIT_RE = re.compile(r"(?<=[。！？!?”])\s*[（(](?P<credit>[^（）()]{2,40}记者[^（）()]{0,20})[）)]\s*(?=\S)")
+_INNER_EDITOR_RE = re.compile(r"\s+(?=(?:责任编辑|编辑|责编)\s*[:：])")
+_NUMBERED_RE = re.compile(r"^(\d{1,2})\s*[.．、]\s*(\S.*)$")
+
+
+def make_line(no: int, raw: str, bold_open: bool = False) -> tuple[Line, bool, bool]:
+    t, level, bullet, opens, closes = strip_markup(raw)
+    ln = Line(no=no, raw=raw, text=normalize(t), level=level, bullet=bullet, bold=bold_open or opens)
+    return ln, opens, closes
+
+
+def read_lines(text: str) -> tuple[list[Line], dict[str, str]]:
+    """R1: one :class:`Line` per input line; a leading ``---`` … ``---`` block is front matter."""
+    raw_lines = text.splitlines()
+    lines: list[Line] = []
+    bold_open = False
+    for no, raw in enumerate(raw_lines):
+        ln, opens, closes = make_line(no, raw, bold_open)
+        if opens and not closes:
+            bold_open = True
+        elif closes:
+            bold_open = False
+        lines.append(ln)
+    front: dict[str, str] = {}
+    nonblank = [ln for ln in lines if not ln.blank]
+    if nonblank and nonblank[0].raw.strip() == "---":
+        start = nonblank[0].no
+        end = next((ln.no for ln in lines[start + 1: start + FRONT_MATTER_MAX] if ln.raw.strip() == "---"), None)
+        if end is not None:
+            for ln in lines[start: end + 1]:
+                ln.chrome = "front_matter"
+                m = re.match(r"^\s*([A-Za-z_][\w-]*)\s*:\s*(.*?)\s*$", ln.raw)
+                if m:
+                    front[m.group(1)] = m.group(2).strip().strip('"').strip("'")
+    return lines, front
+
+
+def _segment(ln: Line, raw: str, **flags) -> Line:
+    seg, _, _ = make_line(ln.no, raw)
+    seg.bold = ln.bold if not seg.level else seg.bold
+    for k, v in flags.items():
+        setattr(seg, k, v)
+    return seg
+
+
+def _headish(t: str, limit: int) -> bool:
+    return bool(t) and len(t) <= limit and not re.search(r"[。！？!?]", t)
+
+
+# ------------------------------------------------------------------ split rules
+def split_wide_gap(ln: Line, nxt: Line | None) -> list[Line] | None:
+    """R4.1 'title   lead': a short headline, three or more spaces, then its first paragraph."""
+    m = GAP_RE.search(ln.raw.strip())
+    if not m:
+        return None
+    raw = ln.raw.strip()
+    left, right = raw[: m.start()], raw[m.end():]
+    lt, rt = normalize(strip_markup(left)[0]), normalize(strip_markup(right)[0])
+    if not _headish(lt, GAP_TITLE_MAX) or len(core(rt)) < 8 or lt.endswith(("，", "、")):
+        return None
+    return [_segment(ln, left, gap=True), _segment(ln, right, lead=True)]
+
+
+def split_inner_credit(ln: Line, nxt: Line | None) -> list[Line] | None:
+    """R4.2 a bracketed credit closing an article, with photo captions run on after it."""
+    m = _INNER_CREDIT_RE.search(ln.text)
+    if not m:
+        return None
+    return [_segment(ln, ln.text[: m.end()].rstrip()), _segment(ln, ln.text[m.end():])]
+
+
+def split_inner_editor(ln: Line, nxt: Line | None) -> list[Line] | None:
+    """R4.3 an editor line ('责任编辑：…') run on after the last sentence."""
+    m = _INNER_EDITOR_RE.search(ln.text)
+    if not m or m.start() == 0 or not EDITOR_LINE_RE.match(ln.text[m.end():]):
+        return None
+    return [_segment(ln, ln.text[: m.start()]), _segment(ln, ln.text[m.end():])]
+
+
+def split_glued_headline(ln: Line, nxt: Line | None) -> list[Line] | None:
+    """R4.4 a headline glued to the end of the previous paragraph, right above a dateline."""
+    if nxt is None or not DATELINE_RE.match(nxt.text):
+        return None
+    t = ln.text
+    cut = max(t.rfind(ch) for ch in SENT_FINAL)
+    if cut <= 0 or cut >= len(t) - 1:
+        return None
+    tail = t[cut + 1:].strip()
+    if not (4 <= len(tail) <= GLUED_HEAD_MAX) or re.search(r"[，,；;：:。！？!?、]", tail):
+        return None
+    return [_segment(ln, t[: cut + 1], chrome=ln.chrome), _segment(ln, tail)]
+
+
+def split_inner_dateline(ln: Line, nxt: Line | None) -> list[Line] | None:
+    """R4.5 '<edition prefix> <restated headline> 新华社北京4月8日电 <body>' on one line."""
+    t = ln.text
+    m = INNER_DATELINE_RE.search(t)
+    if not m or m.start() == 0:
+        return None
+    prefix = t[: m.start()].strip()
+    pm = EDITION_PREFIX_RE.match(prefix)
+    head = prefix[pm.end():].strip() if pm else prefix
+    if head and not _headish(head, INNER_PREFIX_MAX):
+        return None
+    out = []
+    if pm:
+        out.append(_segment(ln, pm.group(0).strip(), chrome="edition_list"))
+    if head:
+        out.append(_segment(ln, head))
+    out.append(_segment(ln, t[m.start():]))
+    return out
+
+
+def split_edition_prefix(ln: Line, nxt: Line | None) -> list[Line] | None:
+    """R4.6 an archive's '第1版(要闻)专栏：' prefix in front of an item's text."""
+    m = EDITION_PREFIX_RE.match(ln.text)
+    if not m or m.end() >= len(ln.text):
+        return None
+    return [_segment(ln, m.group(0).strip(), chrome="edition_list"), _segment(ln, ln.text[m.end():])]
+
+
+def split_numbered(ln: Line, nxt: Line | None) -> list[Line] | None:
+    """R4.7 '1. headline': a numbered item of an index is a headline."""
+    m = _NUMBERED_RE.match(ln.text)
+    if not m or not _headish(m.group(2), GAP_TITLE_MAX) or m.group(2).endswith(("，", "：")):
+        return None
+    return [_segment(ln, m.group(2), numbered=True)]
+
+
+SPLIT_RULES: tuple[tuple[str, str, Callable[[Line, Line | None], list[Line] | None]], ...] = (
+    ("R4.1", "wide_gap", split_wide_gap),
+    ("R4.2", "inner_credit", split_inner_credit),
+    ("R4.3", "inner_editor", split_inner_editor),
+    ("R4.4", "glued_headline", split_glued_headline),
+    ("R4.5", "inner_dateline", split_inner_dateline),
+    ("R4.6", "edition_prefix", split_edition_prefix),
+    ("R4.7", "numbered", split_numbered),
+)
+
+
+def split_lines(lines: list[Line], classify: Callable[[Line], None]) -> list[Line]:
+    """R4: apply :data:`SPLIT_RULES` until no line splits; new segments are chrome-classified."""
+    out: list[Line] = []
+    todo = list(lines)
+    i = 0
+    while i < len(todo):
+        ln = todo[i]
+        if ln.blank or (ln.chrome and ln.chrome != "editor_note") or not ln.text:
+            out.append(ln)
+            i += 1
+            continue
+        nxt = next((x for x in todo[i + 1:] if not x.blank and x.text), None)
+        rules = SPLIT_RULES if not ln.chrome else [r for r in SPLIT_RULES if r[1] == "glued_headline"]
+        for _rid, _name, rule in rules:
+            parts = rule(ln, nxt)
+            if parts and (len(parts) > 1 or parts[0].text != ln.text or parts[0].numbered):
+                for p in parts:
+                    if p.chrome is None:
+                        classify(p)
+                todo[i: i + 1] = [p for p in parts if p.text]
+                break
+        else:
+            out.append(ln)
+            i += 1
+            continue
+        # re-examine the first new segment (it may split again), unless it was produced unchanged
+        if todo[i].numbered or todo[i].chrome or todo[i].gap:
+            out.append(todo[i])
+            i += 1
+    return out
+

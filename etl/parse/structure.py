@@ -1,0 +1,572 @@
+"""Rule R8: cut the page's lines into articles.
+
+A small state machine walks the lines that are left after chrome, masthead,
+duplicates and noise. Each line kind has a handler (:data:`KIND_HANDLERS`,
+dispatched by name); a run of headline-like lines is decided by the ordered
+table :data:`RUN_RULES`. The parser state (:class:`Builder`) is kept apart
+from the rules; headline pieces get their roles in :mod:`etl.parse.headlines`.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from etl.parse.credits import after_dateline, paragraph_tail
+from etl.parse.headlines import assign_roles, column_label
+from etl.parse.lexicon import (
+    CAPTION_RE,
+    DATELINE_RE,
+    INNER_DATELINE_RE,
+    LEADING_D_RE,
+    LEADING_MD_RE,
+    MARKER_DOWN_END_RE,
+    MARKER_UP_START_RE,
+    SELF_REFERENCES,
+)
+from etl.parse.lines import head_like, section_head_like
+from etl.parse.records import Credit, Line
+from etl.parse.text import couplet_cue, finished, label_like, strong_banner_cue, top_level_dash_split
+
+INDEX_MIN_LINES = 5          # a run this long that no body follows is a list of headlines, not a headline
+LEAD_IN_MAX_PARAS = 3        # paragraphs a repost may print before its dateline (导语)
+# chrome that ends the article above it; other chrome (metadata, navigation, editions) is transparent
+CLOSING_CHROME = {"related", "copyright", "cross_reference", "editor_note", "editor_line", "navigation",
+                  "edition_list", "breadcrumb", "headline_index"}
+SEPARATING_CHROME = {"related", "copyright", "cross_reference", "editor_note"}
+TEASER_END_RE = re.compile(r"(?:\.{3,}|…+|。。。)\s*$")
+
+
+@dataclass
+class Art:
+    """An article under construction."""
+    idx: int = -1
+    kicker: str | None = None
+    title: str | None = None
+    subtitle: str | None = None
+    title_level: int | None = None
+    title_lines: list[Line] = field(default_factory=list)
+    paras: list[dict] = field(default_factory=list)
+    open_para: int | None = None
+    has_body: bool = False
+    closed: bool = False
+    credits: list[Credit] = field(default_factory=list)
+    dl_month: int | str | None = None
+    dl_day: int | str | None = None
+    dateline_text: str | None = None
+    dateline_source: str | None = None
+    lead: str | None = None              # the text right after the dateline (date rules read it)
+    continues: bool = False
+    continued_from: bool = False
+    related: bool = False                # printed under a related-links label
+    teaser: bool = False                 # cut short with '…' (a teaser, not the article)
+    gap_head: bool = False               # headline of an index item ('title   lead')
+    after_chrome: bool = False           # chrome stood between the headline and what follows
+
+    @property
+    def has_headline(self) -> bool:
+        return self.title is not None
+
+    def add_para(self, kind: str, text: str, lines: list[Line], **extra) -> int:
+        self.paras.append({"kind": kind, "text": text, "lines": [ln.no for ln in lines], **extra})
+        return len(self.paras) - 1
+
+    def body_paras(self) -> int:
+        return sum(1 for p in self.paras if p["kind"] == "body")
+
+
+class Builder:
+    """Parser state of rule R8: articles, furniture and the class of every line."""
+
+    def __init__(self, items: list[Line], kind: str, all_core: str):
+        self.items = items
+        self.page_kind = kind
+        self.all_core = all_core
+        self.arts: list[Art] = []
+        self.furniture: list[dict] = []
+        self.cur: Art | None = None
+        self.pending_captions: list[tuple[str, list[Line], Credit | None]] = []
+        self.cls: dict[int, str] = {}       # id(line) -> line class
+        self.owner: dict[int, int] = {}     # id(line) -> article index (-1 furniture)
+        self.related_mode = False
+        self.chrome_since = False
+
+    # ----------------------------------------------------------- helpers
+    def new_article(self) -> Art:
+        a = Art(idx=len(self.arts), related=self.related_mode)
+        self.arts.append(a)
+        self.cur = a
+        for text, lines, cr in self.pending_captions:
+            a.add_para("caption", text, lines)
+            if cr is not None:
+                a.credits.append(cr)
+            self.mark(lines, "caption", a)
+        self.pending_captions = []
+        return a
+
+    def mark(self, lines: list[Line], cls: str, art: Art | None) -> None:
+        for ln in lines:
+            self.cls[id(ln)] = cls
+            self.owner[id(ln)] = art.idx if art is not None else -1
+
+    def open(self) -> Art | None:
+        return self.cur if self.cur is not None and not self.cur.closed else None
+
+    def open_unfinished(self) -> bool:
+        a = self.open()
+        return a is not None and a.open_para is not None and not finished(a.paras[a.open_para]["text"])
+
+    def add_furniture(self, kind: str, text: str, lines: list[Line], cls: str = "furniture") -> None:
+        self.furniture.append({"kind": kind, "text": text, "lines": [ln.no for ln in lines]})
+        for ln in lines:
+            self.cls[id(ln)] = cls
+            self.owner[id(ln)] = -1
+
+    def next_after(self, j: int) -> tuple[Line | None, bool]:
+        """The first non-chrome item from j on, and whether separating chrome came first."""
+        sep = False
+        while j < len(self.items) and self.items[j].chrome:
+            sep = sep or self.items[j].chrome in SEPARATING_CHROME
+            j += 1
+        return (self.items[j] if j < len(self.items) else None), sep
+
+    # ----------------------------------------------------------- main loop
+    def run(self) -> None:
+        i, n = 0, len(self.items)
+        while i < n:
+            it = self.items[i]
+            if it.chrome:
+                self.on_chrome(it)
+                i += 1
+                continue
+            if it.kind == "bullet":
+                j = i
+                while j < n and self.items[j].kind == "bullet" and not self.items[j].chrome:
+                    j += 1
+                self.on_callout(self.items[i:j])
+                i = j
+                continue
+            if it.kind == "text" and head_like(it) and not it.lead:
+                i = self.on_run(i)
+                continue
+            KIND_HANDLERS.get(it.kind, Builder.on_body)(self, it)
+            self.chrome_since = False
+            i += 1
+
+    # ----------------------------------------------------------- kind handlers
+    def on_chrome(self, it: Line) -> None:
+        self.add_furniture(it.chrome, it.text, [it])
+        a = self.cur
+        if it.chrome == "related":
+            self.related_mode = True
+        if a is not None and it.chrome in CLOSING_CHROME and (a.has_body or it.chrome in ("related", "editor_note")):
+            a.closed = True
+        self.chrome_since = True
+
+    def on_caption(self, it: Line) -> None:
+        text = CAPTION_RE.sub("", it.text)
+        cr = it.credit
+        if cr is not None and cr.raw and text.endswith(cr.raw):
+            text = text[: -len(cr.raw)].rstrip()
+        a = self.cur
+        if a is None or (a.closed and a.has_body and it is not None and self.chrome_since):
+            self.pending_captions.append((text, [it], cr))
+            self.cls[id(it)] = "caption"
+            return
+        a.add_para("caption", text, [it])
+        if cr is not None:
+            a.credits.append(cr)
+        self.mark([it], "caption", a)
+
+    def on_photo_credit(self, it: Line) -> None:
+        a = self.cur
+        if self.pending_captions:
+            text, lines, cr = self.pending_captions[-1]
+            self.pending_captions[-1] = (text, lines + [it], cr or it.credit)
+            self.cls[id(it)] = "caption"
+            return
+        if a is not None:
+            if it.credit is not None:
+                a.credits.append(it.credit)
+            self.mark([it], "caption", a)
+        else:
+            self.add_furniture("caption", it.text, [it], cls="caption")
+
+    def on_box_label(self, it: Line) -> None:
+        a = self.open()
+        text = CAPTION_RE.sub("", it.text)
+        if a is None:
+            self.add_furniture("callout", text, [it], cls="callout")
+            return
+        a.add_para("section_head", text, [it], tentative=False)
+        self.mark([it], "section_head", a)
+        a.open_para = None
+
+    def on_marker_down(self, it: Line) -> None:
+        a = self.cur
+        if a is None:
+            self.add_furniture("continuation_marker", it.text, [it], cls="continuation_marker")
+            return
+        a.continues = True
+        a.closed = True
+        a.add_para("continuation_marker", it.text, [it])
+        self.mark([it], "continuation_marker", a)
+
+    def on_marker_up(self, it: Line) -> None:
+        a = self.open()
+        if a is None or a.has_body:
+            a = self.new_article()
+        a.continued_from = True
+        m = MARKER_UP_START_RE.match(it.text)
+        rest = it.text[m.end():].strip()
+        if not rest:
+            a.add_para("continuation_marker", m.group(0).strip(), [it])
+            self.mark([it], "continuation_marker", a)
+            return
+        if DATELINE_RE.match(rest):
+            self.on_dateline(it, text=rest, force_attach=True)
+            return
+        self.add_body(a, it, rest, "article_body")
+
+    def on_byline(self, it: Line) -> None:
+        a = self.open()
+        if a is None or a.has_body:
+            a = self.new_article()
+        a.credits.append(it.credit)
+        a.add_para("byline", it.text, [it])
+        self.mark([it], "byline", a)
+
+    def on_credit(self, it: Line) -> None:
+        """A whole-line credit: a leading byline before any body, else a trailing credit that closes."""
+        a = self.open()
+        if a is not None and not a.has_body:
+            a.credits.append(it.credit)
+        else:
+            a = self.cur
+            if a is None:
+                self.add_furniture("byline", it.text, [it], cls="byline")
+                return
+            a.credits.append(it.credit)
+            a.closed = True
+        a.add_para("byline", it.text, [it])
+        self.mark([it], "byline", a)
+
+    def on_callout(self, group: list[Line]) -> None:
+        a = self.cur
+        for ln in group:
+            if a is None:
+                self.add_furniture("callout", ln.text, [ln], cls="callout")
+            else:
+                a.add_para("callout", ln.text, [ln])
+                self.mark([ln], "callout", a)
+
+    def on_dateline(self, it: Line, text: str | None = None, force_attach: bool = False) -> None:
+        text = it.text if text is None else text
+        a = self.open()
+        lead_in = (a is not None and a.has_headline and a.dateline_text is None and not a.credits
+                   and 0 < a.body_paras() <= LEAD_IN_MAX_PARAS and self.page_kind in ("repost", "epaper_article"))
+        if not force_attach and (a is None or (a.has_body and not lead_in)):
+            a = self.new_article()
+        m = DATELINE_RE.match(text)
+        rest = text[m.end():]
+        if a.dateline_text is None:
+            a.dateline_text = m.group("marker")
+            src = m.group("source")
+            a.dateline_source = None if src in SELF_REFERENCES else src
+            mo, dy = m.group("m"), m.group("d")
+            got = after_dateline(rest)
+            if got:
+                a.credits.append(got[0])
+                rest = rest[got[1]:]
+            rest = rest.strip()
+            if dy is None:
+                md = LEADING_MD_RE.match(rest)
+                if md:
+                    mo, dy = md.group(1), md.group(2)
+                else:
+                    d1 = LEADING_D_RE.match(rest)
+                    if d1:
+                        dy = d1.group(1)
+            a.dl_month, a.dl_day = mo, dy
+            a.lead = rest
+        rest = rest.strip()
+        if rest:
+            self.add_body(a, it, rest, "dateline", new_para=True)
+        else:
+            self.mark([it], "dateline", a)
+
+    def on_body(self, it: Line) -> None:
+        a = self.open()
+        if a is None:
+            a = self.new_article()
+        self.add_body(a, it, it.text, "article_body")
+
+    def add_body(self, a: Art, it: Line, text: str, cls: str, new_para: bool = False) -> None:
+        """Add body text, joining an unfinished paragraph (column-break repair); peel off
+        trailing '(下转…版)' markers and credits; a paragraph cut short with '…' on a
+        related block is a teaser."""
+        close = False
+        while True:
+            m = MARKER_DOWN_END_RE.search(text)
+            if m and m.start() > 0:
+                text, a.continues, close = text[: m.start()].rstrip(), True, True
+                continue
+            got = paragraph_tail(text)
+            if got:
+                text, cr = got
+                a.credits.append(cr)
+                close = close or cr.form != "run_in_byline"
+                continue
+            break
+        for m in INNER_DATELINE_RE.finditer(text):   # a second report merged into this one
+            src = DATELINE_RE.match(m.group(0).strip("【】"))
+            if m.start() > 0 and src and src.group("source") not in SELF_REFERENCES:
+                a.credits.append(Credit(outlets=[src.group("source")], raw=m.group(0), form="inner_dateline"))
+        if text:
+            if not new_para and a.open_para is not None and not finished(a.paras[a.open_para]["text"]):
+                p = a.paras[a.open_para]
+                sep = " " if (p["text"][-1:].isascii() and p["text"][-1:].isalnum()
+                              and text[:1].isascii() and text[:1].isalnum()) else ""
+                p["text"] += sep + text
+                p["lines"].append(it.no)
+            else:
+                a.open_para = a.add_para("body", text, [it])
+            a.has_body = True
+            if TEASER_END_RE.search(text) and (a.related or len(text) < 120):
+                a.teaser = close = True
+        self.mark([it], cls, a)
+        if close:
+            a.closed = True
+
+    # ----------------------------------------------------------- headline runs
+    def on_run(self, i: int) -> int:
+        items = self.items
+        j = i
+        while j < len(items) and not items[j].chrome and items[j].kind == "text" and head_like(items[j]) \
+                and not items[j].lead:
+            if j > i and (items[j].gap or items[j].numbered):
+                break
+            j += 1
+            if items[j - 1].gap:                     # 'title   lead': the title stands alone
+                break
+        run = items[i:j]
+        nxt, separated = self.next_after(j)
+        confirmed = not separated and nxt is not None and (
+            nxt.kind in ("byline", "dateline", "up_start", "marker_up") or
+            (nxt.kind == "credit" and not (self.open() and self.open().has_body)))
+        for _rid, _name, rule in RUN_RULES:
+            res = rule(self, run, nxt, confirmed, i, j)
+            if res is not None:
+                self.chrome_since = False
+                return res
+        return j  # pragma: no cover - the last rule always decides
+
+    def banner(self, run: list[Line]) -> None:
+        self.add_furniture("banner", " ".join(ln.text for ln in run), run)
+
+    def is_callout(self, run: list[Line]) -> bool:
+        """>=3 lines, one a short label, one restated elsewhere on the page (boxes restate the body)."""
+        if len(run) < 3 or not any(label_like(ln.text, 12) for ln in run):
+            return False
+        return any(len(ln.core) >= 10 and self.all_core.count(ln.core) >= 2 for ln in run)
+
+    def headline_block(self, run: list[Line], confirmed: bool) -> None:
+        """Split a headline run into leading banners + kicker/title/subtitle; start an article."""
+        banner = [strong_banner_cue(ln.text) and self.page_kind == "print_page" for ln in run]
+        changed = True
+        while changed:
+            changed = False
+            for x, ln in enumerate(run):
+                if banner[x] or ln.level == 0:
+                    continue
+                for y in (x - 1, x + 1):
+                    if 0 <= y < len(run) and banner[y] and run[y].level == ln.level:
+                        banner[x] = changed = True
+        if not confirmed and all(banner):
+            self.banner(run)
+            if self.cur is not None:
+                self.cur.closed = True
+            return
+        if all(banner):
+            banner[-1] = False
+        first = banner.index(False)
+        if first:
+            self.banner(run[:first])
+        head = run[first:]
+        a = self.new_article()
+        a.gap_head = head[0].gap or head[0].numbered
+        self.set_headline(a, head)
+
+    def set_headline(self, a: Art, head: list[Line]) -> None:
+        roles = assign_roles(head)
+        a.kicker, a.title, a.subtitle, a.title_level = roles["kicker"], roles["title"], roles["subtitle"], roles["level"]
+        a.title_lines = list(head)
+        for kind in ("kicker", "title", "subtitle"):
+            if roles[kind]:
+                a.add_para(kind, roles[kind], roles[kind + "_lines"])
+        self.mark(head, "headline", a)
+
+
+# ------------------------------------------------------------------ run rules
+def run_index(b: Builder, run, nxt, confirmed, i, j):
+    """R8.1 a list of headlines (title navigation, an index, a teaser block) that no body follows."""
+    a = b.open()
+    at_start = a is None or not a.has_body
+    no_body_next = nxt is None or (nxt.kind == "text" and head_like(nxt)) or nxt.chrome is not None
+    if len(run) >= INDEX_MIN_LINES and at_start and no_body_next and not confirmed and not any(ln.level for ln in run):
+        b.add_furniture("headline_index", " / ".join(ln.text for ln in run), run)
+        if b.cur is not None and b.cur.has_body:
+            b.cur.closed = True
+        return j
+    return None
+
+
+def run_restated(b: Builder, run, nxt, confirmed, i, j):
+    """R8.2 an index item's headline restated above its dateline: the same article, the rest a deck."""
+    a = b.open()
+    if a is None or not a.has_headline or a.has_body or not a.gap_head:
+        return None
+    first = re.sub(r"\s+", "", run[0].text)
+    title = re.sub(r"\s+", "", a.title or "")
+    if title and first.startswith(title):
+        extra = run[0].text[len(a.title):].strip() if run[0].text.startswith(a.title) else ""
+        if extra and not a.subtitle:
+            a.subtitle = extra
+            a.add_para("subtitle", extra, run[:1])
+        b.mark(run, "headline", a)
+        for ln in run[1:]:
+            a.add_para("subtitle", ln.text, [ln])
+        return j
+    return None
+
+
+def run_deck(b: Builder, run, nxt, confirmed, i, j):
+    """R8.3 a deck line under a headline that captions or site chrome pushed apart: the subtitle."""
+    a = b.open()
+    if a is None or not a.has_headline or a.has_body or a.dateline_text or a.gap_head or \
+            any(cr.form != "photo" for cr in a.credits):
+        return None
+    if len(run) > 2 or run[0].gap or run[0].numbered or column_label(run[0].text):
+        return None
+    between = b.items[b.items.index(a.title_lines[-1]) + 1: i] if a.title_lines else []
+    if not between or not all((x.chrome and x.chrome not in SEPARATING_CHROME) or
+                              x.kind in ("caption", "photo_credit") for x in between):
+        return None
+    deck = " ".join(ln.text for ln in run)   # '成品油调价迷雾 / 定价权或下放给三桶油' stays one deck
+    a.subtitle = (a.subtitle + " " + deck) if a.subtitle else deck
+    a.add_para("subtitle", deck, run)
+    b.mark(run, "headline", a)
+    return j
+
+
+def run_confirmed(b: Builder, run, nxt, confirmed, i, j):
+    """R8.4 followed by a byline, a dateline or an up-marker: a headline block."""
+    if confirmed:
+        b.headline_block(run, confirmed=True)
+        return j
+    return None
+
+
+def run_box_heading(b: Builder, run, nxt, confirmed, i, j):
+    """R8.5 the heading of a bullet box."""
+    if nxt is not None and nxt.kind == "bullet" and not nxt.chrome:
+        b.on_callout(run)
+        return j
+    return None
+
+
+def run_item_head(b: Builder, run, nxt, confirmed, i, j):
+    """R8.6 an index item ('title   lead', '1. title') or a column-labelled headline ('【短评】…')."""
+    first = run[0]
+    if first.gap or first.numbered or column_label(first.text):
+        b.headline_block(run, confirmed=True)
+        return j
+    return None
+
+
+def run_continuation(b: Builder, run, nxt, confirmed, i, j):
+    """R8.7 an unfinished paragraph is open: the line continues it, or is a picture label."""
+    first = run[0]
+    if not (b.open_unfinished() and first.level == 0):
+        return None
+    items = b.items
+    after = items[i + 1] if i + 1 < len(items) else None
+    if label_like(first.text) and after is not None and after.kind == "text" and after.level == 0 and not after.chrome:
+        a = b.cur
+        a.add_para("caption", first.text, [first], label=True)
+        b.mark([first], "caption", a)
+    else:
+        b.on_body(first)
+    return i + 1
+
+
+def run_nothing_open(b: Builder, run, nxt, confirmed, i, j):
+    """R8.8 nothing open (page start, after a closing credit, chrome or marker): a headline block."""
+    a = b.open()
+    if a is None or not a.paras:
+        b.headline_block(run, confirmed=False)
+        return j
+    return None
+
+
+def run_in_article(b: Builder, run, nxt, confirmed, i, j):
+    """R8.9 inside an open article: dash headline, banner, call-out, marked heads, section head, body."""
+    a = b.open()
+    first = run[0]
+    if any(ln.text.endswith("——") or ln.text.startswith("——") for ln in run) or \
+            any(ln.level > 0 and top_level_dash_split(ln.text) for ln in run):
+        b.headline_block(run, confirmed=False)
+        return j
+    if b.page_kind == "print_page" and len(run) <= 3 and (
+            strong_banner_cue(first.text) or (couplet_cue(first.text) and (first.level == 0 or first.bold))):
+        b.banner(run)
+        a.closed = True
+        return j
+    if b.is_callout(run):
+        b.on_callout(run)
+        return j
+    marked = [ln.level for ln in run if ln.level > 0]
+    if marked:
+        if a.title_level is not None and 0 < a.title_level < min(marked):
+            for ln in run:
+                a.add_para("section_head", ln.text, [ln], tentative=False)
+                b.mark([ln], "section_head", a)
+            a.open_para = None
+        else:
+            b.headline_block(run, confirmed=False)
+        return j
+    if len(run) == 1 and section_head_like(first) and nxt is not None and nxt.kind == "text" and not nxt.chrome:
+        a.add_para("section_head", first.text, [first], tentative=True)
+        b.mark([first], "section_head", a)
+        a.open_para = None
+        return j
+    for ln in run:
+        b.on_body(ln)
+    return j
+
+
+RUN_RULES: tuple[tuple[str, str, Callable], ...] = (
+    ("R8.1", "headline_index", run_index),
+    ("R8.2", "restated_headline", run_restated),
+    ("R8.3", "deck", run_deck),
+    ("R8.4", "confirmed_headline", run_confirmed),
+    ("R8.5", "box_heading", run_box_heading),
+    ("R8.6", "item_headline", run_item_head),
+    ("R8.7", "continuation", run_continuation),
+    ("R8.8", "nothing_open", run_nothing_open),
+    ("R8.9", "in_article", run_in_article),
+)
+
+KIND_HANDLERS: dict[str, Callable[[Builder, Line], None]] = {
+    "caption": Builder.on_caption,
+    "photo_credit": Builder.on_photo_credit,
+    "box_label": Builder.on_box_label,
+    "marker_down": Builder.on_marker_down,
+    "marker_up": Builder.on_marker_up,
+    "up_start": Builder.on_marker_up,
+    "byline": Builder.on_byline,
+    "credit": Builder.on_credit,
+    "attribution": Builder.on_credit,
+    "dateline": Builder.on_dateline,
+    "text": Builder.on_body,
+}
