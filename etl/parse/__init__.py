@@ -134,7 +134,8 @@ def r_articles(s: PageState) -> None:
 
 def r_dates(s: PageState) -> None:
     page_text = "\n".join(ln.text for ln in s.lines if not ln.blank and ln.chrome not in ("masthead", "front_matter"))
-    year, suffix = infer_text_year(page_text)
+    # an index lists items of a whole issue: a year one item names says nothing of the others
+    year, suffix = infer_text_year(page_text) if s.meta.kind != "issue_index" else (None, None)
     date_articles(s.articles, DateContext(s.meta.page_date, year, suffix, s.leads))
 
 

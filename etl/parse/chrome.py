@@ -32,13 +32,16 @@ from etl.parse.lexicon import (
     LUNAR_RE,
     META_KEY_RE,
     NAME_SUFFIX_RE,
+    DEBRIS_RE,
     NAV_TOKENS,
     PAGE_NO_RE,
+    SHARE_RE,
     RELATED_RE,
     URL_RE,
     WEEKDAY_LOOSE_RE,
     WEEKDAY_RE,
 )
+from etl.parse.lexicon import looks_like_name
 from etl.parse.records import Line, PageMeta, empty_meta
 
 MASTHEAD_SCAN = 12          # non-blank lines inspected for a masthead
@@ -160,12 +163,25 @@ def rule_cross_reference(t: str) -> dict | None:
     return {} if CROSS_REF_RE.match(t) else None
 
 
+_EDITION_REF_RE = re.compile(r"(?:第\s*)?[A-Z]{0,2}\d{1,3}(?:\s*[-—~]\s*\d{1,3})?\s*版(?:\s*[:：]\s*[\u4e00-\u9fff·/]{1,12})?")
+
+
+def _nav_chunks(t: str) -> bool:
+    """'今日国内 百态社会 今日财经 今日股市': four or more short unpunctuated chunks (a channel bar)."""
+    cs = t.split()
+    if re.search(r"记者|通讯员|摄", t):
+        return False
+    return len(cs) >= 4 and all(2 <= len(c) <= 6 and re.fullmatch(r"[\u4e00-\u9fffA-Za-z]+", c) for c in cs)
+
+
 def rule_navigation(t: str) -> dict | None:
-    if LINK_RE.match(t):
+    if LINK_RE.match(t) or SHARE_RE.match(t) or _nav_chunks(t):
+        return {}
+    if DEBRIS_RE.search(t) and not re.search(r"[。！？]", t):
         return {}
     if not any(tok in t for tok in NAV_TOKENS):
         return None
-    rest = _strip_dates(t)
+    rest = _EDITION_REF_RE.sub(" ", _strip_dates(t))
     for tok in sorted(NAV_TOKENS, key=len, reverse=True):
         rest = rest.replace(tok, " ")
     rest = re.sub(r"[\W\d_]+", "", rest)
@@ -179,9 +195,9 @@ def rule_navigation(t: str) -> dict | None:
 
 
 def rule_breadcrumb(t: str) -> dict | None:
-    m = re.match(r"^当前位置\s*[:：]\s*(?P<v>.*)$", t)
+    m = re.match(r"^(?:您的?)?当前(?:的)?位置\s*[:：]\s*(?P<v>.*)$", t)
     if m:
-        first = re.split(r"\s*[>＞»]\s*", m.group("v"))[0].strip()
+        first = re.split(r"\s*[>＞»]\s*", m.group("v").strip())[0].strip()
         pub = NAME_SUFFIX_RE.sub("", first)
         return {"publication": pub} if pub != first and PUB_NAME_RE.match(pub) else {}
     parts = [p.strip() for p in re.split(r"[>＞»]", t)]
@@ -212,12 +228,18 @@ def rule_metadata(t: str) -> dict | None:
             if v:
                 info["source"] = v
                 break
+        m = re.search(r"作者\s*[:：]\s*(?P<a>[\u4e00-\u9fff·]{2,4}(?:[\s、，,][\u4e00-\u9fff·]{2,4})*)", t)
+        if m:
+            info["authors"] = [a for a in re.split(r"[\s、，,]+", m.group("a")) if looks_like_name(a)]
         return info
     if d is None:
         return None
     # a date line: '1987-04-09', '2014年9月19日 星期', or a publication beside its date
     rest = _strip_dates(t)
-    rest = re.sub(r"(?:第\s*)?[A-Z]{0,2}\d{1,3}\s*版", " ", rest)
+    rest = _EDITION_REF_RE.sub(" ", rest)
+    for tok in sorted(NAV_TOKENS, key=len, reverse=True):
+        rest = rest.replace(tok, " ")
+    rest = URL_RE.sub(" ", rest)
     rest = re.sub(r"[\s•·|｜]+", "", rest)
     if not rest:
         return info
@@ -231,6 +253,8 @@ def rule_editor_line(t: str) -> dict | None:
     if EDITOR_LINE_RE.match(t) and len(t) <= META_MAX_LEN and "。" not in t:
         return {"print_staff": bool(re.match(r"^(?:编辑|美编|组版|校对|版式)", t))}
     if re.fullmatch(r"(?:记者|作者|编辑)\s*[:：]\s*(?:管理员|admin|网站编辑|佚名|本站)", t, re.I):
+        return {}
+    if re.fullmatch(r"[\u4e00-\u9fff·]{2,4}\s*(?:制图|绘图|设计|校对)", t):     # '杜明阳 制图': a graphics credit
         return {}
     return None
 
@@ -299,8 +323,10 @@ def page_kind(lines: list[Line], infos: dict[int, dict], front: dict[str, str]) 
             any(infos.get(id(ln), {}).get("publication") and ln.chrome == "breadcrumb" for ln in chrome):
         return "epaper_article"
     top = [ln for ln in lines if not ln.blank][:4]
-    if any(ln.chrome == "metadata" and infos.get(id(ln), {}).get("publication") for ln in top):
-        return "epaper_article"
+    if any(ln.chrome == "metadata" and infos.get(id(ln), {}).get("publication") and DATE_FULL_RE.search(ln.text)
+           for ln in top):
+        return "epaper_article"   # '青岛日报 2024年09月26日' under the title; a portal prints '烟台晚报 2021-12-18 07:44'
+
     if any(ln.chrome in ("metadata", "breadcrumb", "related", "editor_line") for ln in chrome):
         return "repost"
     return "print_page"
@@ -330,6 +356,8 @@ def page_meta(meta: PageMeta, lines: list[Line], infos: dict[int, dict], front: 
                 pubs.append((3, orig))
         if info.get("publication"):
             pubs.append((1, NAME_SUFFIX_RE.sub("", info["publication"])))
+        if info.get("authors") and not meta.authors:
+            meta.authors = list(info["authors"])
         if info.get("owner"):
             pubs.append((5, info["owner"]))
         if ln.chrome == "edition_list" and meta.edition is None:
@@ -349,4 +377,8 @@ def page_meta(meta: PageMeta, lines: list[Line], infos: dict[int, dict], front: 
             break
     if meta.publication is None and pubs:
         meta.publication = min(pubs, key=lambda p: p[0])[1]
+    if meta.kind == "repost" and meta.source is None:
+        top = [ln for ln in lines if not ln.blank][:4]    # '烟台晚报 2021-12-18 07:44' under a repost's title
+        pub = next((infos[id(ln)]["publication"] for ln in top if infos.get(id(ln), {}).get("publication")), None)
+        meta.source = pub
     return meta

@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 from etl.parse.lexicon import (
     ATTRIBUTION_RE,
+    DATELINE_RE,
     CITATION_RE,
     CMS_USERS,
     NAME_TOKEN_RE,
@@ -30,16 +31,16 @@ from etl.parse.lexicon import (
 from etl.parse.records import Credit
 from etl.parse.text import finished
 
-CREDIT_MAX = 60
-_KEYWORD_RE = re.compile(r"^(?P<org>.*?)(?P<kw>(?:特约|实习|首席|特派|驻[\u4e00-\u9fff]{1,4})?记者)(?P<names>.*)$")
+CREDIT_MAX = 200          # a joint report may credit fifteen reporters
 _ROLE_PREFIX_RE = re.compile(r"^\s*(?P<role>文\s*/\s*图|文图|文字|文|图|摄影|摄)\s*(?:[:：/]\s*)?(?=\S)")
 _ROLE_SUFFIX_RE = re.compile(r"\s*(?P<role>摄影报道|文/图|文图|报道|摄影|摄|采写|整理|供稿|发自\S{1,6})\s*$")
 _PHOTO_ROLES = {"摄影报道", "文/图", "文图", "摄影", "摄", "图"}
 _REPORTED_BY_RE = re.compile(
-    r"^\s*(?P<c>[\u4e00-\u9fffA-Za-z/]{0,12}?(?:特约|实习|首席|特派)?记者\s*[\u4e00-\u9fff、·\s]{2,24}?"
+    r"^\s*(?P<c>[\u4e00-\u9fffA-Za-z/]{0,12}?(?:通讯员\s*[\u4e00-\u9fff、·\s]{2,24}?[、，,]?\s*)?"
+    r"(?:特约|实习|首席|特派)?记者\s*[\u4e00-\u9fff、·\s]{2,24}?"
     r"(?:通讯员\s*[\u4e00-\u9fff、·\s]{2,24}?)?)\s*报道\s*[:：]?\s*")
-_BRACKET_RE = re.compile(r"^\s*[（(](?P<c>[^（）()]{1,60})[）)]\s*")
-_TAIL_BRACKET_RE = re.compile(r"^(?P<body>.*?)\s*[（(](?P<c>[^（）()]{1,60})[）)]\s*$")
+_BRACKET_RE = re.compile(r"^\s*[（(](?P<c>[^（）()]{1,200})[）)]\s*")
+_TAIL_BRACKET_RE = re.compile(r"^(?P<body>.*?)\s*[（(](?P<c>[^（）()]{1,200})[）)]\s*$")
 _RUN_IN_RE = re.compile(r"^(?P<body>.*?[。！？”])\s*(?P<c>(?:文\s*/\s*图|文字|文)?\s*[^。！？，,；;（）()]{0,16}"
                         r"记者[^。！？，,；;（）()]{1,24})$")
 _TAIL_ATTRIBUTION_RE = re.compile(r"^(?P<body>.*[。！？”])\s*(?P<c>据\s*[\u4e00-\u9fffA-Za-z《》]{2,20})\s*$")
@@ -64,7 +65,7 @@ def _names(x: str) -> list[str] | None:
 
 def _outlets(x: str) -> list[str]:
     parts = [o.strip() for o in re.split(r"[/／、]", x) if o.strip()]
-    return [o for o in parts if o not in SELF_REFERENCES and o not in ROLE_WORDS and len(o) <= 12]
+    return [o for o in parts if o not in SELF_REFERENCES and o not in ROLE_WORDS and 2 <= len(o) <= 12]
 
 
 def parse_credit(s: str, boxed: bool = False) -> Credit | None:
@@ -75,7 +76,7 @@ def parse_credit(s: str, boxed: bool = False) -> Credit | None:
     t = s.strip()
     if not t or len(t) > CREDIT_MAX or re.search(r"[，。；！？,;!?]", t):
         return None
-    if "记者" not in t and "通讯员" not in t and not boxed:
+    if not re.search(r"记者|通讯员|主持|撰稿", t) and not boxed:
         return None
     photo = False
     place_dropped = False
@@ -91,13 +92,21 @@ def parse_credit(s: str, boxed: bool = False) -> Credit | None:
         photo = photo or role in _PHOTO_ROLES
         place_dropped = place_dropped or role == "报道"
         t = t[: m.start()].strip()
-    rep_part, _, corr_part = t.partition("通讯员")
-    m = _KEYWORD_RE.match(rep_part)
-    outlet_str, names_str = (m.group("org"), m.group("names")) if m else ("", rep_part)
-    outlet_str = _ROLE_PREFIX_RE.sub("", outlet_str) if outlet_str else outlet_str
-    reporters, correspondents = _names(names_str), _names(corr_part)
-    if reporters is None or correspondents is None:
-        return None
+    # keywords may come in any order: '…记者 A 通讯员 B', '通讯员李力、记者汪大昭'
+    parts = re.split(r"((?:特约|实习|首席|特派|驻[\u4e00-\u9fff]{1,4})?记者|通讯员|栏目主持人?|主持人|撰稿人?)", t)
+    outlet_str = _ROLE_PREFIX_RE.sub("", parts[0]) if parts[0] else ""
+    reporters, correspondents = [], []
+    if len(parts) == 1:                              # a □ byline without keyword: '□热心读者 石晓峰'
+        toks = [x for x in re.split(r"[\s、/]+", t) if x]
+        reporters = [x for x in toks if looks_like_name(x)] if boxed else None
+        outlet_str = ""
+        if not reporters and (not boxed or len(toks) > 2):
+            return None
+    for kw, chunk in zip(parts[1::2], parts[2::2]):
+        names = _names(chunk.strip("、，, "))
+        if names is None:
+            return None
+        (correspondents if kw == "通讯员" else reporters).extend(names)
     last = correspondents if correspondents else reporters
     if place_dropped and len(reporters) + len(correspondents) > 1 and last and not looks_like_name(last[-1]):
         last.pop()                                   # '…记者刘新宇 天津报道': 天津 is where, not who
@@ -107,6 +116,23 @@ def parse_credit(s: str, boxed: bool = False) -> Credit | None:
     cr = Credit(outlets=outlets, reporters=reporters, correspondents=correspondents, raw=s.strip())
     if photo:
         cr.photographers = reporters + correspondents
+    return cr
+
+
+def parse_dated(s: str) -> Credit | None:
+    """Form C10: a credit that carries a dateline: '新华社北京1月2日电 记者周圆、黄垚',
+    '本报北京、马德里…1月1日电 记者韩硕、颜欢…' (usually bracketed at an article's end)."""
+    m = DATELINE_RE.match(s.strip())
+    if not m or m.group("d") is None:
+        return None
+    rest = s.strip()[m.end():].strip()
+    cr = parse_credit(rest) if rest else Credit()
+    if cr is None:
+        return None
+    srcs = [x for x in (m.group("source"), m.group("via")) if x and x not in SELF_REFERENCES]
+    cr.outlets = [o for o in srcs if o not in cr.outlets] + cr.outlets
+    cr.dateline = (m.group("m"), m.group("d"))
+    cr.raw, cr.form = s.strip(), "dated_credit"
     return cr
 
 
@@ -182,7 +208,7 @@ def paragraph_tail(text: str) -> tuple[str, Credit] | None:
     C6 attribution, C8 run-in byline. Returns (text without the credit, credit)."""
     m = _TAIL_BRACKET_RE.match(text)
     if m and m.group("body") and finished(m.group("body")):
-        cr = parse_credit(m.group("c")) or parse_bare(m.group("c"))
+        cr = parse_dated(m.group("c")) or parse_credit(m.group("c")) or parse_bare(m.group("c"))
         if cr is not None:
             cr.form = cr.form or "bracketed"
             return m.group("body").rstrip(), cr
@@ -191,6 +217,9 @@ def paragraph_tail(text: str) -> tuple[str, Credit] | None:
         cr = parse_attribution(m.group("c"))
         if cr is not None:
             return m.group("body").rstrip(), cr
+    got = parse_photo(text) if len(text) > 8 else None
+    if got and got[0] and re.search(r"[。！？）)]$", got[0]):
+        return got[0], got[1]
     m = _RUN_IN_RE.match(text)
     if m:
         cr = parse_credit(m.group("c"))
@@ -210,8 +239,8 @@ def line_credit(text: str) -> Credit | None:
         if cr is not None:
             cr.form = "boxed_byline"
         return cr
-    if re.fullmatch(r"[（(][^（）()]{1,60}[）)]", t):
-        cr = parse_credit(t[1:-1]) or parse_bare(t[1:-1])
+    if re.fullmatch(r"[（(][^（）()]{1,200}[）)]", t):
+        cr = parse_dated(t[1:-1]) or parse_credit(t[1:-1]) or parse_bare(t[1:-1])
         if cr is not None:
             cr.form = cr.form or "bracketed"
         return cr
@@ -221,12 +250,12 @@ def line_credit(text: str) -> Credit | None:
     cm = CITATION_RE.search(t)
     if cm:
         inner = (t[: cm.start()] + t[cm.end():]).strip()
-        cr = parse_credit(inner) if inner else None
+        cr = (parse_credit(inner) or parse_bare(inner)) if inner else Credit()
         if cr is not None:
             cr.outlets = cr.outlets + [cm.group("pub")]
             cr.form = "citation_byline"
             return cr
-    if len(t) <= 40 and re.match(r"^(?:本报)?[\u4e00-\u9fffA-Za-z/]{0,20}记者\s", t):
+    if len(t) <= 40 and re.match(r"^(?:本报)?[\u4e00-\u9fffA-Za-z/]{0,20}(?:记者|主持人?|撰稿)\s", t):
         cr = parse_credit(t)
         if cr is not None and cr.reporters:
             cr.form = "byline_line"

@@ -59,12 +59,25 @@ def _to_furniture(b: Builder, a: Art, kind: str) -> None:
     a.idx = -1
 
 
+def _photo_story(a: Art) -> None:
+    """A headline followed only by captioned photos is a photo story: its captions are its body."""
+    if a.has_body or not a.title_lines:
+        return
+    first_title = min(ln.no for ln in a.title_lines)
+    caps = [p for p in a.paras if p["kind"] == "caption" and p["lines"] and p["lines"][0] > first_title]
+    if caps and sum(len(p["text"]) for p in caps) >= PHOTO_NEWS_MIN_CHARS:
+        for p in caps:
+            p["kind"] = "body"
+        a.has_body = True
+
+
 def drop_non_articles(b: Builder, meta: PageMeta) -> None:
     """R9.2 keep only news items with a body: a headline with no body is an index entry or a
     teaser; a body cut short with '…' is a teaser; a few headless words are boilerplate (or,
     right after an article, its photo captions)."""
     kept: list[Art] = []
     for a in b.arts:
+        _photo_story(a)
         body = _body(a)
         has_sentence = any(ch in body for ch in SENT_FINAL)
         headless = not a.has_headline and a.dateline_text is None and not a.credits and not a.continued_from
@@ -77,8 +90,10 @@ def drop_non_articles(b: Builder, meta: PageMeta) -> None:
                     b.pending_captions.append((p["text"], lines, None))
             a.paras = [p for p in a.paras if p["kind"] != "caption"]
             _to_furniture(b, a, "teaser" if a.related else "headline_index")
-        elif not has_sentence and len(body) < BODY_MIN_CHARS and (a.related or not a.has_headline):
+        elif not has_sentence and len(body) < BODY_MIN_CHARS and not (a.gap_head or a.dateline_text or a.credits):
             _to_furniture(b, a, "teaser")
+        elif a.tail and (not a.has_headline or not has_sentence or len(body) < HEADLESS_MIN_CHARS):
+            _to_furniture(b, a, "boilerplate")
         elif headless and (a.related or len(body) < HEADLESS_MIN_CHARS):
             prev = kept[-1] if kept else None
             if prev is not None and not a.related and len(body) < HEADLESS_MIN_CHARS:
@@ -146,6 +161,8 @@ def merge_credits(b: Builder, meta: PageMeta) -> dict[int, dict]:
             orig = _originating(meta.source)
             if orig:
                 _add(outlets, [orig], canon=True)
+        if n == 0 and meta.authors and not people["reporters"] and meta.kind in ("repost", "epaper_article"):
+            _add(people["reporters"], meta.authors)      # a portal's '作者：' names the writers
         out[id(a)] = {"outlets": outlets, **people}
     return out
 
@@ -199,8 +216,9 @@ def build_articles(b: Builder, meta: PageMeta) -> tuple[list[Article], dict[int,
             section_heads=[p["text"] for p in paras if p["kind"] == "section_head"],
             callouts=[p["text"] for p in paras if p["kind"] == "callout"],
         )
-        if a.lead is not None:
-            leads[art.ordinal] = a.lead
+        lead = a.lead if a.lead is not None else (body.split("\n", 1)[0] if body else None)
+        if lead:
+            leads[art.ordinal] = lead
         articles.append(art)
     return articles, leads
 

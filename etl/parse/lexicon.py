@@ -28,16 +28,23 @@ BYLINE_BOX_RE = re.compile(r"^□\s*")
 _MEDIA_END = r"(?:社|报|网|台|新闻|客户端|电视)"
 _SOURCE = (rf"(?:本报|本刊|本台|本网|新华社|中新社|中新网|人民网|新华网|央视网|央广网|"
            rf"[\u4e00-\u9fffA-Za-z]{{2,10}}{_MEDIA_END}(?:/[\u4e00-\u9fffA-Za-z]{{2,10}}{_MEDIA_END})*)")
+_DATE_PART = rf"(?:(?P<m>\d{{1,2}}|[{CN_DIGITS}]{{1,2}})\s*月\s*)?(?P<d>{_DAY})\s*日"
 DATELINE_RE = re.compile(
     r"^[【\[]?(?P<marker>据?(?P<source>" + _SOURCE + r")"
-    r"(?:记者)?[\u4e00-\u9fff]{0,6}?"
-    rf"(?:(?:(?P<m>\d{{1,2}}|[{CN_DIGITS}]{{1,2}})\s*月\s*)?(?P<d>{_DAY})\s*日)?\s*(?:电|讯))[】\]]?"
+    r"(?:据(?P<via>" + _SOURCE + r"))?"            # 新华社据塔斯社莫斯科1日讯: an agency relaying another
+    r"(?:记者)?[\u4e00-\u9fff、]{0,60}?"             # the place: 北京, 洛杉矶, 北京、马德里、柏林…
+    rf"(?:{_DATE_PART})?\s*(?:电|讯|消息))[】\]]?"
 )
 # a dateline met inside a line, after a headline-like prefix (index pages) or a sentence (merged reports)
 INNER_DATELINE_RE = re.compile(
-    r"(?P<marker>(?:新华社|中新社|本报)[\u4e00-\u9fff]{0,6}?(?:\d{1,2}|[" + CN_DIGITS + r"]{1,2})\s*月\s*"
-    + _DAY + r"\s*日\s*电|本报讯|【(?:新华社|中新社)[^】]{0,12}[电讯]】)"
+    r"(?P<marker>据?(?:新华社|中新社|本报)(?:据[\u4e00-\u9fff]{2,6}社)?[\u4e00-\u9fff]{0,8}?"
+    r"(?:(?:\d{1,2}|[" + CN_DIGITS + r"]{1,2})\s*月\s*)?" + _DAY + r"\s*日\s*[电讯]|本报讯|"
+    r"【(?:新华社|中新社)[^】]{0,12}[电讯]】|本报(?:特约|驻[\u4e00-\u9fff]{1,4})?记者[\u4e00-\u9fff、]{2,12}?报道[:：]|"
+    r"编者按[:：])"
 )
+# an old-style lead credit that stands where a dateline stands: '本报记者陆珂报道：'
+REPORTED_LEAD_RE = re.compile(r"^(?P<marker>(?P<source>本报|新华社)?(?:特约|实习|首席|特派|驻[\u4e00-\u9fff]{1,4})?"
+                              r"(?:通讯员[\u4e00-\u9fff、]{2,12}?[、，,]?)?记者[\u4e00-\u9fff、]{2,16}?报道)[:：]")
 LEADING_MD_RE = re.compile(r"^\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 LEADING_D_RE = re.compile(r"^\s*(\d{1,2})\s*日(?!\s*[电讯])")
 
@@ -73,21 +80,28 @@ ATTRIBUTION_RE = re.compile(r"^据\s*(?P<src>[\u4e00-\u9fffA-Za-z《》]{2,20}?)
 NOT_MEDIA = frozenset({"了解", "介绍", "悉", "统计", "报道", "称", "说", "测算", "调查", "分析", "透露", "估计",
                        "初步统计", "不完全统计", "记者了解", "知情人士", "业内人士"})
 PHOTO_CREDIT_RE = re.compile(
-    r"(?:(?P<org>[\u4e00-\u9fff/]{0,12}?)(?:特约|实习|首席|特派)?记者\s*)?(?P<names>[\u4e00-\u9fff·]{2,4}(?:[\s、][\u4e00-\u9fff·]{2,4})*)\s*摄(?:影)?"
-    r"(?:\s*[（(][^（）()]{0,8}[）)])?\s*$"
+    r"(?:[（(]\s*)?(?:(?P<org>[\u4e00-\u9fffA-Za-z/]{0,12}?)(?:特约|实习|首席|特派|摄影)?(?:记者|通讯员)\s*)?"
+    r"(?P<names>[\u4e00-\u9fff·]{2,4}(?:[\s、][\u4e00-\u9fff·]{2,4})*)\s*摄(?:影)?"
+    r"(?:\s*[）)])?(?:\s*[（(][^（）()]{0,8}[）)])?\s*$"
 )
+PICTURE_LABEL_RE = re.compile(r"^(?:大图|小图|上图|下图|左图|右图|中图|图\d|图为|图片)\s*[:：]")
+LATIN_FRAGMENT_RE = re.compile(r"^[\sA-Za-z0-9\\/|_.\-]{1,12}$")      # 'dlrb', '\\': a site code or stray markup
+DEBRIS_RE = re.compile(r"-->|<!--|\.s?html?\b|enpproperty|javascript:", re.I)
+SHARE_RE = re.compile(r"^(?:关注[\u4e00-\u9fffA-Za-z]{2,8}|[\u4e00-\u9fff]{0,8}(?:客户端|APP|app)下载)$")
 CITATION_RE = re.compile(r"《(?P<pub>[\u4e00-\u9fff]{2,12})》\s*[（(]\s*(?P<date>[^（）()]*?\d{4}\s*年[^（）()]*?)[）)]")
 
 # ---------------------------------------------------------------- site chrome
 NAV_TOKENS = ("上一篇", "下一篇", "上一版", "下一版", "前一版", "后一版", "上一期", "下一期", "放大", "缩小", "默认",
               "返回主页", "返回首页", "返回目录", "版面导航", "标题导航", "版面概览", "往期回顾", "【PDF版】", "PDF版",
               "PDF", "打印", "关闭窗口", "关闭", "大字体", "小字体", "中字体", "字号", "扫码带走", "分享到", "扫码下载",
-              "下载客户端", "微信扫码", "扫码", "收藏", "评论", "我要纠错", "字体", "大 中 小", "【大】", "【中】", "【小】")
+              "下载客户端", "微信扫码", "扫码", "收藏", "评论", "我要纠错", "字体", "大 中 小", "【大】", "【中】", "【小】",
+              "大字", "中字", "小字", "搜索", "搜 索", "新闻搜索", "微博", "Qzone", "QQ空间", "微信", "分享", "按日期查阅",
+              "往期", "首页", "关闭")
 ARTICLE_NAV = ("上一篇", "下一篇", "放大", "缩小", "默认", "大字体", "小字体", "字号", "【PDF版】", "PDF版")
-EDITION_RE = re.compile(r"^(?:第\s*)?[A-Z]{0,2}\d{1,3}\s*版(?:\s*[:：]\s*\S.{0,14}|\s*[（(][^）)]{0,8}[）)])?$")
+EDITION_RE = re.compile(r"^(?:第\s*)?[A-Z]{0,2}\d{1,3}(?:\s*[-—~]\s*\d{1,3})?\s*版(?:\s*[:：]\s*\S.{0,14}|\s*[（(][^）)]{0,8}[）)])?$")
 EDITION_PREFIX_RE = re.compile(r"^(?P<ed>第\s*\d{1,3}\s*版\s*[（(][^）)]{0,8}[）)])\s*(?:专栏\s*[:：])?\s*")
 COLUMN_ONLY_RE = re.compile(r"^专栏\s*[:：]?\s*$")
-CROSS_REF_RE = re.compile(r"^(?:>+|》+)?\s*(?:详见|见|转)\s*(?:第?\s*[A-Z]?\d{1,3}(?:\s*[—\-~、至和]\s*[A-Z]?\d{1,3})*\s*版)"
+CROSS_REF_RE = re.compile(r"^(?:>+|》+|[■▲])?\s*(?:详见|见|转)?\s*(?:第?\s*[A-Z]?\d{1,3}(?:\s*[—\-~、至和]\s*[A-Z]?\d{1,3})*\s*版)"
                           r"(?:\s*[、,，]\s*[A-Z]?\d{1,3}\s*版)*\s*$")
 META_KEY_RE = re.compile(r"(来源|稿源|出处|发布时间|发布日期|发布人|发布者|作者|时间|日期|浏览次数|浏览|点击|阅读|责任编辑)\s*[:：]")
 EDITOR_LINE_RE = re.compile(r"^(?:责任编辑|初审编辑|终审|编辑|美编|组版|校对|版式设计|版式|排版|审核|审校|监制|值班编辑|"

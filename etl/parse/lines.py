@@ -15,7 +15,10 @@ from etl.parse.lexicon import (
     CAPTION_RE,
     DATELINE_RE,
     MARKER_DOWN_FULL_RE,
+    LATIN_FRAGMENT_RE,
     MARKER_UP_START_RE,
+    PICTURE_LABEL_RE,
+    REPORTED_LEAD_RE,
 )
 from etl.parse.records import Credit, Line
 from etl.parse.text import finished
@@ -27,7 +30,8 @@ CAPTION_TEXT_MAX = 200     # a longer line ending in 'NAME 摄' is body with a p
 
 
 def kind_noise(ln: Line) -> str | None:
-    return "noise" if not ln.text else None
+    """Empty after markup, or a short fragment with no Chinese ('dlrb', a stray backslash)."""
+    return "noise" if not ln.text or LATIN_FRAGMENT_RE.match(ln.text) else None
 
 
 def kind_photo_credit(ln: Line) -> str | None:
@@ -46,6 +50,8 @@ def kind_caption(ln: Line) -> str | None:
         got = parse_photo(rest)
         if got:
             ln.credit = got[1]
+        return "caption"
+    if PICTURE_LABEL_RE.match(ln.text):                 # '大图：收割机在田间收割小麦。'
         return "caption"
     got = parse_photo(ln.text) if len(ln.text) <= CAPTION_TEXT_MAX and not DATELINE_RE.match(ln.text) else None
     if got and got[0] and finished(re.sub(r"\s*[（(][^（）()]*[）)]\s*$", "", got[0])):
@@ -74,13 +80,13 @@ def kind_credit(ln: Line) -> str | None:
     ln.credit = cr
     if cr.form == "attribution":
         return "attribution"
-    if cr.form in ("bracketed", "bare_name_or_source"):
+    if cr.form in ("bracketed", "bare_name_or_source", "dated_credit"):
         return "credit"
     return "byline"
 
 
 def kind_dateline(ln: Line) -> str | None:
-    return "dateline" if DATELINE_RE.match(ln.text) else None
+    return "dateline" if DATELINE_RE.match(ln.text) or REPORTED_LEAD_RE.match(ln.text) else None
 
 
 LINE_RULES: tuple[tuple[str, str, Callable[[Line], str | None]], ...] = (
@@ -104,9 +110,14 @@ def classify_lines(lines: list[Line]) -> None:
             if kind:
                 ln.kind = kind
                 break
-    # R6.9 caption clusters
+    # R6.9 caption clusters; a lone bullet above body text is a headline ('  • 春运首日发送旅客6.22万人次')
     for i, ln in enumerate(seq):
         prev = seq[i - 1] if i else None
+        nxt = seq[i + 1] if i + 1 < len(seq) else None
+        if ln.kind == "bullet" and (prev is None or prev.kind != "bullet") and nxt is not None and \
+                nxt.kind in ("text", "dateline") and not finished(ln.text) and len(ln.text) <= CAPTION_LINE_MAX:
+            ln.kind, ln.bullet, ln.gap = "text", False, True   # it starts an item, like an index title
+            continue
         if ln.kind == "photo_credit" and prev is not None:
             if prev.kind == "text" and len(prev.text) <= CAPTION_LINE_MAX:
                 prev.kind = "caption"
@@ -118,6 +129,7 @@ def classify_lines(lines: list[Line]) -> None:
 
 
 HEAD_MAX_LEN = 100          # longest line that can still be a headline line
+NUMBERED_HEAD_MAX = 200     # ... a numbered index item ('1. 引题 主题 副题')
 COLON_HEAD_MAX = 20         # '周口市开发区公用事业局：' above its title: a short line may end with a colon
 SECTION_HEAD_MAX_LEN = 20   # longest unmarked in-article section head
 
@@ -127,7 +139,7 @@ def head_like(ln: Line) -> bool:
     not a finished sentence, does not end with a comma (a short one may end with a
     colon), does not start with closing punctuation; unmarked lines hold no '。'."""
     t = ln.text
-    if ln.kind != "text" or not t or len(t) > HEAD_MAX_LEN or finished(t):
+    if ln.kind != "text" or not t or len(t) > (NUMBERED_HEAD_MAX if ln.numbered else HEAD_MAX_LEN) or finished(t):
         return False
     if t[-1] in "，,、；;" or (t[-1] in "：:" and len(t) > COLON_HEAD_MAX):
         return False

@@ -60,6 +60,7 @@ class Credit:
     photographers: list[str] = field(default_factory=list)
     raw: str = ""
     form: str = ""               # name of the credit form (etl.parse.credits.CREDIT_FORMS)
+    dateline: tuple[str | None, str | None] | None = None   # (month, day) of a dated credit '（新华社北京1月2日电 记者…）'
 
     def empty(self) -> bool:
         return not (self.outlets or self.reporters or self.correspondents or self.photographers)
@@ -99,6 +100,7 @@ class PageMeta:
     kind: str = "print_page"     # one of PAGE_KINDS
     source: str | None = None    # the repost's source line as printed (来源：大众网-半岛都市报)
     edition: str | None = None   # 版次 as printed (第03版, A02)
+    authors: list[str] = field(default_factory=list)   # a portal's '作者：' line
 
 
 @dataclass

@@ -26,6 +26,7 @@ GAP_RE = re.compile(r"(?<=\S)[ \u3000\u00a0\u2002\u2003\t]{3,}(?=\S)")
 GAP_TITLE_MAX = 80         # longest title part of a 'title   lead' line
 INNER_PREFIX_MAX = 160     # longest headline text restated before a dateline on one line
 GLUED_HEAD_MAX = 30        # longest headline glued after the last sentence of a paragraph
+NUMBERED_TITLE_MAX = 200   # '1. 引题 主题 副题' of a whole-issue index runs long
 _INNER_CREDIT_RE = re.compile(r"(?<=[。！？!?”])\s*[（(](?P<credit>[^（）()]{2,40}记者[^（）()]{0,20})[）)]\s*(?=\S)")
 _INNER_EDITOR_RE = re.compile(r"\s+(?=(?:责任编辑|编辑|责编)\s*[:：])")
 _NUMBERED_RE = re.compile(r"^(\d{1,2})\s*[.．、]\s*(\S.*)$")
@@ -84,7 +85,11 @@ def split_wide_gap(ln: Line, nxt: Line | None) -> list[Line] | None:
     raw = ln.raw.strip()
     left, right = raw[: m.start()], raw[m.end():]
     lt, rt = normalize(strip_markup(left)[0]), normalize(strip_markup(right)[0])
-    if not _headish(lt, GAP_TITLE_MAX) or len(core(rt)) < 8 or lt.endswith(("，", "、")):
+    if not _headish(lt, GAP_TITLE_MAX) or lt.endswith(("，", "、")):
+        return None
+    if rt.startswith("□"):                           # 'title   □记者 仪博文 报道': the byline stands beside the title
+        return [_segment(ln, left, gap=True), _segment(ln, right)]
+    if len(core(rt)) < 8:
         return None
     return [_segment(ln, left, gap=True), _segment(ln, right, lead=True)]
 
@@ -122,10 +127,12 @@ def split_glued_headline(ln: Line, nxt: Line | None) -> list[Line] | None:
 def split_inner_dateline(ln: Line, nxt: Line | None) -> list[Line] | None:
     """R4.5 '<edition prefix> <restated headline> 新华社北京4月8日电 <body>' on one line."""
     t = ln.text
-    m = INNER_DATELINE_RE.search(t)
-    if not m or m.start() == 0:
-        return None
+    m = next((x for x in INNER_DATELINE_RE.finditer(t) if x.start() > 0), None)
+    if m is None or t[: m.start()].rstrip().endswith(("（", "(", "【")):
+        return None                                   # a dated credit in brackets is not a dateline
     prefix = t[: m.start()].strip()
+    if ln.chrome == "editor_note":                    # '编者按：… 本报记者X报道：…' on one line
+        return [_segment(ln, prefix, chrome="editor_note"), _segment(ln, t[m.start():])]
     pm = EDITION_PREFIX_RE.match(prefix)
     head = prefix[pm.end():].strip() if pm else prefix
     if head and not _headish(head, INNER_PREFIX_MAX):
@@ -150,7 +157,7 @@ def split_edition_prefix(ln: Line, nxt: Line | None) -> list[Line] | None:
 def split_numbered(ln: Line, nxt: Line | None) -> list[Line] | None:
     """R4.7 '1. headline': a numbered item of an index is a headline."""
     m = _NUMBERED_RE.match(ln.text)
-    if not m or not _headish(m.group(2), GAP_TITLE_MAX) or m.group(2).endswith(("，", "：")):
+    if not m or not _headish(m.group(2), NUMBERED_TITLE_MAX) or m.group(2).endswith(("，", "：")):
         return None
     return [_segment(ln, m.group(2), numbered=True)]
 
@@ -178,7 +185,7 @@ def split_lines(lines: list[Line], classify: Callable[[Line], None]) -> list[Lin
             i += 1
             continue
         nxt = next((x for x in todo[i + 1:] if not x.blank and x.text), None)
-        rules = SPLIT_RULES if not ln.chrome else [r for r in SPLIT_RULES if r[1] == "glued_headline"]
+        rules = SPLIT_RULES if not ln.chrome else [r for r in SPLIT_RULES if r[1] in ("glued_headline", "inner_dateline")]
         for _rid, _name, rule in rules:
             parts = rule(ln, nxt)
             if parts and (len(parts) > 1 or parts[0].text != ln.text or parts[0].numbered):

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from etl.parse.credits import after_dateline, paragraph_tail
+from etl.parse.credits import after_dateline, paragraph_tail, parse_credit
 from etl.parse.headlines import assign_roles, column_label
 from etl.parse.lexicon import (
     CAPTION_RE,
@@ -22,19 +22,20 @@ from etl.parse.lexicon import (
     LEADING_MD_RE,
     MARKER_DOWN_END_RE,
     MARKER_UP_START_RE,
+    REPORTED_LEAD_RE,
     SELF_REFERENCES,
 )
 from etl.parse.lines import head_like, section_head_like
 from etl.parse.records import Credit, Line
 from etl.parse.text import couplet_cue, finished, label_like, strong_banner_cue, top_level_dash_split
 
-INDEX_MIN_LINES = 5          # a run this long that no body follows is a list of headlines, not a headline
+INDEX_MIN_LINES = 4          # a run this long that no body follows is a list of headlines, not a headline
 LEAD_IN_MAX_PARAS = 3        # paragraphs a repost may print before its dateline (导语)
 # chrome that ends the article above it; other chrome (metadata, navigation, editions) is transparent
 CLOSING_CHROME = {"related", "copyright", "cross_reference", "editor_note", "editor_line", "navigation",
                   "edition_list", "breadcrumb", "headline_index"}
 SEPARATING_CHROME = {"related", "copyright", "cross_reference", "editor_note"}
-TEASER_END_RE = re.compile(r"(?:\.{3,}|…+|。。。)\s*$")
+TEASER_END_RE = re.compile(r"(?:(?<!…)\.{3,}|(?<!…)…(?!…)|。。。)\s*$")   # '…树...', not a '……' ellipsis
 
 
 @dataclass
@@ -61,6 +62,7 @@ class Art:
     related: bool = False                # printed under a related-links label
     teaser: bool = False                 # cut short with '…' (a teaser, not the article)
     gap_head: bool = False               # headline of an index item ('title   lead')
+    tail: bool = False                   # started after the page's copyright footer
     after_chrome: bool = False           # chrome stood between the headline and what follows
 
     @property
@@ -89,20 +91,30 @@ class Builder:
         self.cls: dict[int, str] = {}       # id(line) -> line class
         self.owner: dict[int, int] = {}     # id(line) -> article index (-1 furniture)
         self.related_mode = False
+        self.tail_mode = False               # after a copyright/contact footer: the page's tail
         self.chrome_since = False
 
     # ----------------------------------------------------------- helpers
     def new_article(self) -> Art:
-        a = Art(idx=len(self.arts), related=self.related_mode)
+        a = Art(idx=len(self.arts), related=self.related_mode, tail=self.tail_mode)
         self.arts.append(a)
         self.cur = a
         for text, lines, cr in self.pending_captions:
             a.add_para("caption", text, lines)
             if cr is not None:
-                a.credits.append(cr)
+                self.add_credit(a, cr)
             self.mark(lines, "caption", a)
         self.pending_captions = []
         return a
+
+    @staticmethod
+    def add_credit(a: Art, cr: Credit | None) -> None:
+        """Attach a credit; a dated credit ('（新华社北京1月2日电 记者…）') also dates an undated article."""
+        if cr is None:
+            return
+        a.credits.append(cr)
+        if cr.dateline and a.dl_day is None and a.dateline_text is None:
+            a.dl_month, a.dl_day = cr.dateline
 
     def mark(self, lines: list[Line], cls: str, art: Art | None) -> None:
         for ln in lines:
@@ -159,7 +171,9 @@ class Builder:
         a = self.cur
         if it.chrome == "related":
             self.related_mode = True
-        if a is not None and it.chrome in CLOSING_CHROME and (a.has_body or it.chrome in ("related", "editor_note")):
+        if it.chrome == "copyright":
+            self.tail_mode = True
+        if a is not None and it.chrome in CLOSING_CHROME and (a.has_body or it.chrome == "related"):
             a.closed = True
         self.chrome_since = True
 
@@ -175,7 +189,7 @@ class Builder:
             return
         a.add_para("caption", text, [it])
         if cr is not None:
-            a.credits.append(cr)
+            self.add_credit(a, cr)
         self.mark([it], "caption", a)
 
     def on_photo_credit(self, it: Line) -> None:
@@ -187,7 +201,7 @@ class Builder:
             return
         if a is not None:
             if it.credit is not None:
-                a.credits.append(it.credit)
+                self.add_credit(a, it.credit)
             self.mark([it], "caption", a)
         else:
             self.add_furniture("caption", it.text, [it], cls="caption")
@@ -230,9 +244,14 @@ class Builder:
 
     def on_byline(self, it: Line) -> None:
         a = self.open()
+        if a is not None and a.has_body and a.gap_head and it.credit is not None and it.credit.form == "byline_line":
+            self.add_credit(a, it.credit)              # an index item's right-aligned credit under its lead
+            a.add_para("byline", it.text, [it])
+            self.mark([it], "byline", a)
+            return
         if a is None or a.has_body:
             a = self.new_article()
-        a.credits.append(it.credit)
+        self.add_credit(a, it.credit)
         a.add_para("byline", it.text, [it])
         self.mark([it], "byline", a)
 
@@ -240,13 +259,13 @@ class Builder:
         """A whole-line credit: a leading byline before any body, else a trailing credit that closes."""
         a = self.open()
         if a is not None and not a.has_body:
-            a.credits.append(it.credit)
+            self.add_credit(a, it.credit)
         else:
             a = self.cur
             if a is None:
                 self.add_furniture("byline", it.text, [it], cls="byline")
                 return
-            a.credits.append(it.credit)
+            self.add_credit(a, it.credit)
             a.closed = True
         a.add_para("byline", it.text, [it])
         self.mark([it], "byline", a)
@@ -264,19 +283,29 @@ class Builder:
         text = it.text if text is None else text
         a = self.open()
         lead_in = (a is not None and a.has_headline and a.dateline_text is None and not a.credits
-                   and 0 < a.body_paras() <= LEAD_IN_MAX_PARAS and self.page_kind in ("repost", "epaper_article"))
+                   and 0 < a.body_paras() <= LEAD_IN_MAX_PARAS and
+                   (self.page_kind in ("repost", "epaper_article", "markdown") or
+                    (a.body_paras() == 1 and not finished(a.paras[a.open_para]["text"] if a.open_para is not None else ""))))
         if not force_attach and (a is None or (a.has_body and not lead_in)):
             a = self.new_article()
+        elif lead_in and a.body_paras() == 1 and a.open_para is not None and not finished(a.paras[a.open_para]["text"]):
+            a.paras[a.open_para]["kind"] = "subtitle"   # an unfinished line above the dateline is a deck, not body
+            a.open_para, a.has_body = None, False
         m = DATELINE_RE.match(text)
+        lead_credit = None
+        if m is None:                                # '本报记者陆珂报道：' stands where a dateline stands
+            m = REPORTED_LEAD_RE.match(text)
+            lead_credit = parse_credit(m.group("marker"))
         rest = text[m.end():]
         if a.dateline_text is None:
             a.dateline_text = m.group("marker")
-            src = m.group("source")
-            a.dateline_source = None if src in SELF_REFERENCES else src
-            mo, dy = m.group("m"), m.group("d")
+            srcs = [x for x in (m.group("source"), m.groupdict().get("via")) if x and x not in SELF_REFERENCES]
+            a.dateline_source = "/".join(srcs) or None
+            mo, dy = (m.group("m"), m.group("d")) if lead_credit is None else (None, None)
+            self.add_credit(a, lead_credit)
             got = after_dateline(rest)
             if got:
-                a.credits.append(got[0])
+                self.add_credit(a, got[0])
                 rest = rest[got[1]:]
             rest = rest.strip()
             if dy is None:
@@ -314,7 +343,7 @@ class Builder:
             got = paragraph_tail(text)
             if got:
                 text, cr = got
-                a.credits.append(cr)
+                self.add_credit(a, cr)
                 close = close or cr.form != "run_in_byline"
                 continue
             break
@@ -332,7 +361,8 @@ class Builder:
             else:
                 a.open_para = a.add_para("body", text, [it])
             a.has_body = True
-            if TEASER_END_RE.search(text) and (a.related or len(text) < 120):
+            if TEASER_END_RE.search(text) and (a.related or (re.search(r"[\u4e00-\u9fff]\.{3,}\s*$", text)
+                                                               and not a.dateline_text and a.body_paras() == 1)):
                 a.teaser = close = True
         self.mark([it], cls, a)
         if close:
@@ -350,6 +380,11 @@ class Builder:
             if items[j - 1].gap:                     # 'title   lead': the title stands alone
                 break
         run = items[i:j]
+        if len(run) == 1 and j < len(items) and items[j].gap and not run[0].gap and items[j].no == run[0].no + 1:
+            # '习近平回信勉励' / '祖籍宁波的香港企业家   新华社北京…': one index title wrapped onto two lines
+            self.headline_block(items[i: j + 1], confirmed=True, wrapped=True)
+            self.chrome_since = False
+            return j + 1
         nxt, separated = self.next_after(j)
         confirmed = not separated and nxt is not None and (
             nxt.kind in ("byline", "dateline", "up_start", "marker_up") or
@@ -370,7 +405,7 @@ class Builder:
             return False
         return any(len(ln.core) >= 10 and self.all_core.count(ln.core) >= 2 for ln in run)
 
-    def headline_block(self, run: list[Line], confirmed: bool) -> None:
+    def headline_block(self, run: list[Line], confirmed: bool, wrapped: bool = False) -> None:
         """Split a headline run into leading banners + kicker/title/subtitle; start an article."""
         banner = [strong_banner_cue(ln.text) and self.page_kind == "print_page" for ln in run]
         changed = True
@@ -394,7 +429,12 @@ class Builder:
             self.banner(run[:first])
         head = run[first:]
         a = self.new_article()
-        a.gap_head = head[0].gap or head[0].numbered
+        a.gap_head = any(ln.gap or ln.numbered for ln in head)
+        if wrapped:
+            a.title, a.title_level, a.title_lines = "".join(ln.text for ln in head), 0, list(head)
+            a.add_para("title", a.title, head)
+            self.mark(head, "headline", a)
+            return
         self.set_headline(a, head)
 
     def set_headline(self, a: Art, head: list[Line]) -> None:
@@ -448,6 +488,8 @@ def run_deck(b: Builder, run, nxt, confirmed, i, j):
         return None
     if len(run) > 2 or run[0].gap or run[0].numbered or column_label(run[0].text):
         return None
+    if any(re.sub(r"\s+", "", ln.text) == re.sub(r"\s+", "", t.text) for ln in run for t in a.title_lines):
+        return None               # the block above was a title list and this is the article's own headline
     between = b.items[b.items.index(a.title_lines[-1]) + 1: i] if a.title_lines else []
     if not between or not all((x.chrome and x.chrome not in SEPARATING_CHROME) or
                               x.kind in ("caption", "photo_credit") for x in between):
