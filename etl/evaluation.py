@@ -25,7 +25,6 @@ import re
 import sys
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
 import yaml

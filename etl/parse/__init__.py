@@ -6,7 +6,7 @@ The parser is a grammar whose rule order is data. :data:`PAGE_RULES` lists
 the passes R1–R11 in the order they run; each pass that has alternatives
 dispatches through an ordered table of named rules of its own
 (``segment.SPLIT_RULES``, ``chrome.CHROME_RULES``, ``lines.LINE_RULES``,
-``structure.RUN_RULES``/``KIND_HANDLERS``, ``finish.FINISH_RULES``,
+``runs.RUN_RULES``, ``structure.KIND_HANDLERS``, ``finish.FINISH_RULES``,
 ``dates.DATE_RULES``, ``credits.CREDIT_FORMS``). The parser state
 (:class:`PageState`) is kept apart from the rules, and results are typed
 records (:mod:`etl.parse.records`). docs/page-grammar.md describes every rule
@@ -42,8 +42,9 @@ from etl.parse.records import (
     ParsedPage,
     empty_meta,
 )
+from etl.parse.runs import RUN_RULES
 from etl.parse.segment import SPLIT_RULES, read_lines, split_lines
-from etl.parse.structure import KIND_HANDLERS, RUN_RULES, Builder
+from etl.parse.structure import KIND_HANDLERS, Builder
 from etl.parse.text import core
 
 __all__ = [

@@ -24,6 +24,7 @@ from etl.parse.lexicon import (
     CROSS_REF_RE,
     DATE_FULL_RE,
     DATE_ISO_RE,
+    DEBRIS_RE,
     EDITION_RE,
     EDITOR_LINE_RE,
     EDITOR_NOTE_RE,
@@ -32,16 +33,15 @@ from etl.parse.lexicon import (
     LUNAR_RE,
     META_KEY_RE,
     NAME_SUFFIX_RE,
-    DEBRIS_RE,
     NAV_TOKENS,
     PAGE_NO_RE,
-    SHARE_RE,
     RELATED_RE,
+    SHARE_RE,
     URL_RE,
     WEEKDAY_LOOSE_RE,
     WEEKDAY_RE,
+    looks_like_name,
 )
-from etl.parse.lexicon import looks_like_name
 from etl.parse.records import Line, PageMeta, empty_meta
 
 MASTHEAD_SCAN = 12          # non-blank lines inspected for a masthead

@@ -17,9 +17,10 @@ from collections.abc import Callable
 
 from etl.parse.lexicon import (
     ATTRIBUTION_RE,
-    DATELINE_RE,
     CITATION_RE,
     CMS_USERS,
+    DATELINE_RE,
+    LEADING_ATTRIBUTION_RE,
     NAME_TOKEN_RE,
     NOT_MEDIA,
     ORG_SOURCE_RE,
@@ -32,16 +33,18 @@ from etl.parse.records import Credit
 from etl.parse.text import finished
 
 CREDIT_MAX = 200          # a joint report may credit fifteen reporters
-_ROLE_PREFIX_RE = re.compile(r"^\s*(?P<role>文\s*/\s*图|文图|文字|文|图|摄影|摄)\s*(?:[:：/]\s*)?(?=\S)")
+_ROLE_PREFIX_RE = re.compile(r"^\s*[■□]?\s*(?:本版)?(?P<role>文\s*[/、·]\s*图|文图|文字|文|图|摄影|摄)\s*(?:[:：/]\s*)?(?=\S)")
 _ROLE_SUFFIX_RE = re.compile(r"\s*(?P<role>摄影报道|文/图|文图|报道|摄影|摄|采写|整理|供稿|发自\S{1,6})\s*$")
-_PHOTO_ROLES = {"摄影报道", "文/图", "文图", "摄影", "摄", "图"}
+_PHOTO_ROLES = {"摄影报道", "文/图", "文、图", "文·图", "文图", "摄影", "摄", "图"}
+_KEYWORDS_RE = re.compile(r"((?:特约|实习|首席|特派|见习|驻[\u4e00-\u9fff]{1,4})?记者|通讯员|实习生|见习生|"
+                          r"栏目主持人?|主持人|撰稿人?)")
 _REPORTED_BY_RE = re.compile(
     r"^\s*(?P<c>[\u4e00-\u9fffA-Za-z/]{0,12}?(?:通讯员\s*[\u4e00-\u9fff、·\s]{2,24}?[、，,]?\s*)?"
     r"(?:特约|实习|首席|特派)?记者\s*[\u4e00-\u9fff、·\s]{2,24}?"
     r"(?:通讯员\s*[\u4e00-\u9fff、·\s]{2,24}?)?)\s*报道\s*[:：]?\s*")
 _BRACKET_RE = re.compile(r"^\s*[（(](?P<c>[^（）()]{1,200})[）)]\s*")
 _TAIL_BRACKET_RE = re.compile(r"^(?P<body>.*?)\s*[（(](?P<c>[^（）()]{1,200})[）)]\s*$")
-_RUN_IN_RE = re.compile(r"^(?P<body>.*?[。！？”])\s*(?P<c>(?:文\s*/\s*图|文字|文)?\s*[^。！？，,；;（）()]{0,16}"
+_RUN_IN_RE = re.compile(r"^(?P<body>.*?[。！？”])\s*(?P<c>[■□]?\s*(?:文\s*/\s*图|文字|文)?\s*[^。！？，,；;（）()]{0,16}"
                         r"记者[^。！？，,；;（）()]{1,24})$")
 _TAIL_ATTRIBUTION_RE = re.compile(r"^(?P<body>.*[。！？”])\s*(?P<c>据\s*[\u4e00-\u9fffA-Za-z《》]{2,20})\s*$")
 
@@ -68,6 +71,13 @@ def _outlets(x: str) -> list[str]:
     return [o for o in parts if o not in SELF_REFERENCES and o not in ROLE_WORDS and 2 <= len(o) <= 12]
 
 
+def _spaced_place(t: str) -> bool:
+    """'记者刘新宇 天津' / '记者 古宁、唐苗苗 广州': the names are glued or listed with 、 and
+    one more word stands apart before 报道 — a place, not a person."""
+    m = re.search(r"(?:记者|通讯员)(?P<gap>\s*)(?P<names>\S+)\s+\S+$", t)
+    return bool(m) and ("、" in m.group("names") or not m.group("gap"))
+
+
 def parse_credit(s: str, boxed: bool = False) -> Credit | None:
     """Forms C1–C3 and C8: ``[role] [outlets][记者 names] [通讯员 names] [报道|摄|摄影报道…]``.
 
@@ -76,7 +86,7 @@ def parse_credit(s: str, boxed: bool = False) -> Credit | None:
     t = s.strip()
     if not t or len(t) > CREDIT_MAX or re.search(r"[，。；！？,;!?]", t):
         return None
-    if not re.search(r"记者|通讯员|主持|撰稿", t) and not boxed:
+    if not re.search(r"记者|通讯员|实习生|主持|撰稿", t) and not boxed:
         return None
     photo = False
     place_dropped = False
@@ -93,7 +103,7 @@ def parse_credit(s: str, boxed: bool = False) -> Credit | None:
         place_dropped = place_dropped or role == "报道"
         t = t[: m.start()].strip()
     # keywords may come in any order: '…记者 A 通讯员 B', '通讯员李力、记者汪大昭'
-    parts = re.split(r"((?:特约|实习|首席|特派|驻[\u4e00-\u9fff]{1,4})?记者|通讯员|栏目主持人?|主持人|撰稿人?)", t)
+    parts = _KEYWORDS_RE.split(t)
     outlet_str = _ROLE_PREFIX_RE.sub("", parts[0]) if parts[0] else ""
     reporters, correspondents = [], []
     if len(parts) == 1:                              # a □ byline without keyword: '□热心读者 石晓峰'
@@ -108,7 +118,7 @@ def parse_credit(s: str, boxed: bool = False) -> Credit | None:
             return None
         (correspondents if kw == "通讯员" else reporters).extend(names)
     last = correspondents if correspondents else reporters
-    if place_dropped and len(reporters) + len(correspondents) > 1 and last and not looks_like_name(last[-1]):
+    if place_dropped and len(last) > 1 and (not looks_like_name(last[-1]) or _spaced_place(t)):
         last.pop()                                   # '…记者刘新宇 天津报道': 天津 is where, not who
     outlets = _outlets(outlet_str)
     if any(len(o) > 12 for o in outlets):
@@ -167,6 +177,17 @@ def parse_attribution(s: str) -> Credit | None:
     return Credit(outlets=[src], raw=s.strip(), form="attribution")
 
 
+def leading_attribution(text: str) -> Credit | None:
+    """Form C6 at a lead's start: '据《东方早报》8月8日报道，…' credits the paper and dates the story."""
+    m = LEADING_ATTRIBUTION_RE.match(text)
+    if not m or m.group("src") in NOT_MEDIA or not (ORG_SOURCE_RE.fullmatch(m.group("src")) or "《" in m.group(0)):
+        return None
+    cr = Credit(outlets=[m.group("src")], raw=m.group(0), form="attribution")
+    if m.group("d"):
+        cr.dateline = (m.group("m"), m.group("d"))
+    return cr
+
+
 def parse_photo(s: str) -> tuple[str, Credit] | None:
     """Form C7: '… 崔冬妮 摄', '本报记者 吴江 摄', '新华社记者 孙连生摄(传真照片)', '闫庆收摄'.
 
@@ -222,7 +243,7 @@ def paragraph_tail(text: str) -> tuple[str, Credit] | None:
         return got[0], got[1]
     m = _RUN_IN_RE.match(text)
     if m:
-        cr = parse_credit(m.group("c"))
+        cr = parse_credit(m.group("c").lstrip("■□ "))
         people = cr.reporters + cr.correspondents if cr is not None else []
         if people and all(looks_like_name(p) for p in people):
             cr.form = "run_in_byline"
@@ -255,7 +276,13 @@ def line_credit(text: str) -> Credit | None:
             cr.outlets = cr.outlets + [cm.group("pub")]
             cr.form = "citation_byline"
             return cr
-    if len(t) <= 40 and re.match(r"^(?:本报)?[\u4e00-\u9fffA-Za-z/]{0,20}(?:记者|主持人?|撰稿)\s", t):
+    glued = re.fullmatch(r"[\u4e00-\u9fffA-Za-z/]{0,12}记者(?P<n>[\u4e00-\u9fff]{2,4})", t)
+    if glued and looks_like_name(glued.group("n")):          # '东方早报记者宦艳红'
+        cr = parse_credit(t)
+        if cr is not None:
+            cr.form = "byline_line"
+            return cr
+    if len(t) <= 40 and re.match(r"^[■□]?(?:本版)?[\u4e00-\u9fffA-Za-z/、\s]{0,24}?(?:记者|主持人?|撰稿)\s", t):
         cr = parse_credit(t)
         if cr is not None and cr.reporters:
             cr.form = "byline_line"
@@ -275,4 +302,5 @@ CREDIT_FORMS: tuple[tuple[str, str, str, Callable], ...] = (
     ("C7", "photo", "'NAME 摄' / '记者 NAME 摄' at a caption's end or on its own line", parse_photo),
     ("C8", "run_in_byline", "'文/图 本报特派记者NAME 天津报道' after a paragraph's last sentence", paragraph_tail),
     ("C9", "citation_byline", "'本报记者 NAME《人民日报》（2025年01月05日第03版）'", line_credit),
+    ("C10", "dated_credit", "'（新华社北京1月2日电 记者NAME、NAME）' closing an article: credit and date", parse_dated),
 )

@@ -76,6 +76,7 @@ class DateContext:
     text_year: int | None
     text_suffix: str | None
     leads: dict[int, str] = field(default_factory=dict)   # article ordinal -> text right after its dateline
+    page_dateline: date | None = None   # the latest dateline date on a page without a page date
 
 
 def _dateline_date(a: Article, ctx: DateContext) -> tuple[date | None, int | None, str] | None:
@@ -134,8 +135,16 @@ def rule_page_date(a: Article, ctx: DateContext):
     return None
 
 
+def rule_page_dateline(a: Article, ctx: DateContext):
+    """R10.4 no page date and no dateline of its own: the latest dateline date on the page
+    (the articles of a page share a publication day, and a dateline is that day or just before)."""
+    if ctx.page_date is None and ctx.page_dateline is not None and cn_int(a.dateline_day) is None:
+        return ctx.page_dateline, ctx.page_dateline.year, "page_dateline"
+    return None
+
+
 def rule_text_year(a: Article, ctx: DateContext):
-    """R10.4 only a year is known (news_date stays NULL)."""
+    """R10.5 only a year is known (news_date stays NULL)."""
     if ctx.text_year is not None:
         return None, ctx.text_year, "text_year"
     return None
@@ -145,11 +154,14 @@ DATE_RULES: tuple[tuple[str, str, Callable], ...] = (
     ("R10.1", "relative_day", rule_relative),
     ("R10.2", "dateline", rule_dateline),
     ("R10.3", "page_date", rule_page_date),
-    ("R10.4", "text_year", rule_text_year),
+    ("R10.4", "page_dateline", rule_page_dateline),
+    ("R10.5", "text_year", rule_text_year),
 )
 
 
 def date_articles(articles: list[Article], ctx: DateContext) -> None:
+    dated = [d[0] for a in articles if (d := _dateline_date(a, ctx)) and d[0] is not None]
+    ctx.page_dateline = max(dated) if dated else None
     for a in articles:
         a.news_date, a.news_year, a.date_confidence = None, None, "unknown"
         for _rid, _name, rule in DATE_RULES:
@@ -158,13 +170,3 @@ def date_articles(articles: list[Article], ctx: DateContext) -> None:
                 a.news_date, a.news_year, a.date_confidence = got
                 break
         a.dateline_month, a.dateline_day = cn_int(a.dateline_month), cn_int(a.dateline_day)
-    # R10.6 (R10.5 is infer_text_year) page_dateline: no page date; an undated article takes the latest dateline date
-    if ctx.page_date is not None:
-        return
-    dated = [a.news_date for a in articles if a.news_date is not None and a.date_confidence.startswith("dateline")]
-    if not dated:
-        return
-    latest = max(dated)
-    for a in articles:
-        if a.news_date is None and a.dateline_day is None:
-            a.news_date, a.news_year, a.date_confidence = latest, latest.year, "page_dateline"

@@ -6,11 +6,17 @@ by position. See docs/page-grammar.md §R8.10.
 """
 from __future__ import annotations
 
-import re
-
-from etl.parse.lexicon import COLUMN_LABEL_RE
+from etl.parse.lexicon import BARE_LABEL_RE, COLUMN_LABEL_RE, COMMENTARY_LABELS
 from etl.parse.records import Line
 from etl.parse.text import chunks, couplet_cue, has_comma, strip_dashes, top_level_dash_split
+
+
+def bare_label(t: str) -> str | None:
+    """A line that is only a label: '[业界影响]', '【经验谈】', '·短评·', or a commentary word ('手记')."""
+    m = BARE_LABEL_RE.match(t.strip())
+    if m:
+        return (m.group("a") or m.group("b")).strip()
+    return t.strip() if t.strip() in COMMENTARY_LABELS else None
 
 
 def column_label(t: str) -> tuple[str, str] | None:
@@ -37,6 +43,9 @@ def assign_roles(lines: list[Line]) -> dict:
     """
     pieces: list[dict] = []
     label = None
+    orig = list(lines)
+    if len(lines) > 1 and bare_label(lines[0].text):   # '手记' / '提价合理性不妨公开晒晒'
+        label, lines = bare_label(lines[0].text), lines[1:]
     for ln in lines:
         t = ln.text
         cl = column_label(t) if label is None and not pieces else None
@@ -60,11 +69,11 @@ def assign_roles(lines: list[Line]) -> dict:
         else:
             res.update(title=strip_dashes(p["text"]) or p["text"])
         res["title_lines"] = [p["no"]]
-        return _with_label(res, label, lines)
+        return _with_label(res, label, orig)
     k = len(pieces)
     t_idx = None
     for x, p in enumerate(pieces):
-        if (p["text"].endswith("——") or (p["text"].endswith(("：", ":")) and x == 0)) and x + 1 < k:
+        if (p["text"].endswith("——") or p["text"].endswith(("：", ":"))) and x + 1 < k:
             t_idx = x + 1
             break
     if t_idx is None:
@@ -104,14 +113,17 @@ def assign_roles(lines: list[Line]) -> dict:
     res["kicker_lines"] = lines_of(pieces[:t_idx])
     res["title_lines"] = lines_of([pieces[t_idx]])
     res["subtitle_lines"] = lines_of(pieces[t_idx + 1:])
-    return _with_label(res, label, lines)
+    return _with_label(res, label, orig)
 
 
 def _with_label(res: dict, label: str | None, lines: list[Line]) -> dict:
-    """A column label is the kicker unless the block prints one of its own."""
+    """A column label is the kicker unless the block prints one of its own ('[业界影响]' above
+    '饶达：' / '减产影响…' labels a section of the page, not this headline)."""
+    if label and res["kicker"] and bare_label(lines[0].text):
+        return res
     if label:
         res["kicker"] = f"{label} {res['kicker']}" if res["kicker"] else label
-        if all(x is not lines[0] for x in res["kicker_lines"]):
+        if all(x is not lines[0] for x in res["kicker_lines"]) and lines:
             res["kicker_lines"] = [lines[0]] + res["kicker_lines"]
     return res
 

@@ -33,7 +33,7 @@ DATELINE_RE = re.compile(
     r"^[【\[]?(?P<marker>据?(?P<source>" + _SOURCE + r")"
     r"(?:据(?P<via>" + _SOURCE + r"))?"            # 新华社据塔斯社莫斯科1日讯: an agency relaying another
     r"(?:记者)?[\u4e00-\u9fff、]{0,60}?"             # the place: 北京, 洛杉矶, 北京、马德里、柏林…
-    rf"(?:{_DATE_PART})?\s*(?:电|讯|消息))[】\]]?"
+    rf"(?:{_DATE_PART}\s*(?:电|讯|消息)|讯|消息|(?<=社)电))[】\]]?"     # an undated 电 only after a news agency
 )
 # a dateline met inside a line, after a headline-like prefix (index pages) or a sentence (merged reports)
 INNER_DATELINE_RE = re.compile(
@@ -80,7 +80,7 @@ ATTRIBUTION_RE = re.compile(r"^据\s*(?P<src>[\u4e00-\u9fffA-Za-z《》]{2,20}?)
 NOT_MEDIA = frozenset({"了解", "介绍", "悉", "统计", "报道", "称", "说", "测算", "调查", "分析", "透露", "估计",
                        "初步统计", "不完全统计", "记者了解", "知情人士", "业内人士"})
 PHOTO_CREDIT_RE = re.compile(
-    r"(?:[（(]\s*)?(?:(?P<org>[\u4e00-\u9fffA-Za-z/]{0,12}?)(?:特约|实习|首席|特派|摄影)?(?:记者|通讯员)\s*)?"
+    r"(?:[（(]\s*)?(?:(?P<org>[\u4e00-\u9fffA-Za-z/]{0,12}?)(?:特约|实习|首席|特派|摄影|见习)?(?:记者|通讯员)\s*)?"
     r"(?P<names>[\u4e00-\u9fff·]{2,4}(?:[\s、][\u4e00-\u9fff·]{2,4})*)\s*摄(?:影)?"
     r"(?:\s*[）)])?(?:\s*[（(][^（）()]{0,8}[）)])?\s*$"
 )
@@ -115,6 +115,12 @@ LINK_RE = re.compile(r"^(?:上一篇|下一篇|上一条|下一条)\s*[:：]")
 EDITOR_NOTE_RE = re.compile(r"^(?:编者按|编者的话|编后|编后语|编者注)\s*[:：]")
 CHANNEL_DATE_RE = re.compile(r"^[\u4e00-\u9fff]{2,8}\s*[|｜]\s*" + r"(?:19|20)\d{2}-\d{1,2}-\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$")
 FRONT_MATTER_KEY_RE = re.compile(r"^([A-Za-z_][\w-]*)\s*:\s*(.*)$")
+# labels of a separate commentary item printed under a story ('手记', '短评'): the item is an article of its own
+COMMENTARY_LABELS = frozenset({"短评", "手记", "记者手记", "采访手记", "编后", "编后语", "评论", "时评", "快评", "点评",
+                               "微评", "述评", "记者观察", "记者点评", "一句话评论", "人民时评", "新闻观察"})
+BARE_LABEL_RE = re.compile(r"^(?:[【\[](?P<a>[^】\]]{1,12})[】\]]|·(?P<b>[^·]{1,8})·)$")
+LEADING_ATTRIBUTION_RE = re.compile(r"^据\s*《?(?P<src>[\u4e00-\u9fffA-Za-z]{2,12}?)》?\s*"
+                                    r"(?:(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日)?\s*(?:报道|消息|电)\s*[，,：:]")
 COLUMN_LABEL_RE = re.compile(r"^(?:【(?P<a>[^】]{1,16})】|·(?P<b>[^·]{1,8})·|\[(?P<c>[^\]]{1,16})\]|"
                              r"(?P<d>[\u4e00-\u9fff]{2,8})\s*[|｜]\s+)\s*(?P<rest>\S.*)$")
 

@@ -14,8 +14,8 @@ from etl.parse.credits import line_credit, parse_photo
 from etl.parse.lexicon import (
     CAPTION_RE,
     DATELINE_RE,
-    MARKER_DOWN_FULL_RE,
     LATIN_FRAGMENT_RE,
+    MARKER_DOWN_FULL_RE,
     MARKER_UP_START_RE,
     PICTURE_LABEL_RE,
     REPORTED_LEAD_RE,

@@ -12,8 +12,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from etl.parse.credits import after_dateline, paragraph_tail, parse_credit
-from etl.parse.headlines import assign_roles, column_label
+from etl.parse.credits import after_dateline, leading_attribution, paragraph_tail, parse_credit
+from etl.parse.headlines import assign_roles
 from etl.parse.lexicon import (
     CAPTION_RE,
     DATELINE_RE,
@@ -25,9 +25,9 @@ from etl.parse.lexicon import (
     REPORTED_LEAD_RE,
     SELF_REFERENCES,
 )
-from etl.parse.lines import head_like, section_head_like
+from etl.parse.lines import head_like
 from etl.parse.records import Credit, Line
-from etl.parse.text import couplet_cue, finished, label_like, strong_banner_cue, top_level_dash_split
+from etl.parse.text import finished, label_like, strong_banner_cue
 
 INDEX_MIN_LINES = 4          # a run this long that no body follows is a list of headlines, not a headline
 LEAD_IN_MAX_PARAS = 3        # paragraphs a repost may print before its dateline (导语)
@@ -35,6 +35,7 @@ LEAD_IN_MAX_PARAS = 3        # paragraphs a repost may print before its dateline
 CLOSING_CHROME = {"related", "copyright", "cross_reference", "editor_note", "editor_line", "navigation",
                   "edition_list", "breadcrumb", "headline_index"}
 SEPARATING_CHROME = {"related", "copyright", "cross_reference", "editor_note"}
+WEB_KINDS = ("repost", "epaper_article", "markdown")   # one story per page unless datelines or labels say otherwise
 TEASER_END_RE = re.compile(r"(?:(?<!…)\.{3,}|(?<!…)…(?!…)|。。。)\s*$")   # '…树...', not a '……' ellipsis
 
 
@@ -63,6 +64,7 @@ class Art:
     teaser: bool = False                 # cut short with '…' (a teaser, not the article)
     gap_head: bool = False               # headline of an index item ('title   lead')
     tail: bool = False                   # started after the page's copyright footer
+    closed_by_credit: bool = False       # closed by a trailing credit (not by a marker, banner or chrome)
     after_chrome: bool = False           # chrome stood between the headline and what follows
 
     @property
@@ -249,6 +251,14 @@ class Builder:
             a.add_para("byline", it.text, [it])
             self.mark([it], "byline", a)
             return
+        if a is not None and a.has_body and it.credit is not None and it.credit.form == "byline_line" and \
+                (self.page_kind in WEB_KINDS or it.credit.photographers):
+            # '文/本报记者 李东颖 吴鹏亮' under a web story's last paragraph: its credit, not a new story
+            self.add_credit(a, it.credit)
+            a.add_para("byline", it.text, [it])
+            self.mark([it], "byline", a)
+            a.closed = a.closed_by_credit = True
+            return
         if a is None or a.has_body:
             a = self.new_article()
         self.add_credit(a, it.credit)
@@ -266,7 +276,7 @@ class Builder:
                 self.add_furniture("byline", it.text, [it], cls="byline")
                 return
             self.add_credit(a, it.credit)
-            a.closed = True
+            a.closed = a.closed_by_credit = True
         a.add_para("byline", it.text, [it])
         self.mark([it], "byline", a)
 
@@ -344,9 +354,12 @@ class Builder:
             if got:
                 text, cr = got
                 self.add_credit(a, cr)
-                close = close or cr.form != "run_in_byline"
+                close = close or cr.form not in ("run_in_byline", "photo")
+                a.closed_by_credit = True
                 continue
             break
+        if not a.has_body and not a.credits:
+            self.add_credit(a, leading_attribution(text))      # '据《东方早报》8月8日报道，…'
         for m in INNER_DATELINE_RE.finditer(text):   # a second report merged into this one
             src = DATELINE_RE.match(m.group(0).strip("【】"))
             if m.start() > 0 and src and src.group("source") not in SELF_REFERENCES:
@@ -389,6 +402,7 @@ class Builder:
         confirmed = not separated and nxt is not None and (
             nxt.kind in ("byline", "dateline", "up_start", "marker_up") or
             (nxt.kind == "credit" and not (self.open() and self.open().has_body)))
+        from etl.parse.runs import RUN_RULES  # the rule table lives beside its rules
         for _rid, _name, rule in RUN_RULES:
             res = rule(self, run, nxt, confirmed, i, j)
             if res is not None:
@@ -446,158 +460,6 @@ class Builder:
                 a.add_para(kind, roles[kind], roles[kind + "_lines"])
         self.mark(head, "headline", a)
 
-
-# ------------------------------------------------------------------ run rules
-def run_index(b: Builder, run, nxt, confirmed, i, j):
-    """R8.1 a list of headlines (title navigation, an index, a teaser block) that no body follows."""
-    a = b.open()
-    at_start = a is None or not a.has_body
-    no_body_next = nxt is None or (nxt.kind == "text" and head_like(nxt)) or nxt.chrome is not None
-    if len(run) >= INDEX_MIN_LINES and at_start and no_body_next and not confirmed and not any(ln.level for ln in run):
-        b.add_furniture("headline_index", " / ".join(ln.text for ln in run), run)
-        if b.cur is not None and b.cur.has_body:
-            b.cur.closed = True
-        return j
-    return None
-
-
-def run_restated(b: Builder, run, nxt, confirmed, i, j):
-    """R8.2 an index item's headline restated above its dateline: the same article, the rest a deck."""
-    a = b.open()
-    if a is None or not a.has_headline or a.has_body or not a.gap_head:
-        return None
-    first = re.sub(r"\s+", "", run[0].text)
-    title = re.sub(r"\s+", "", a.title or "")
-    if title and first.startswith(title):
-        extra = run[0].text[len(a.title):].strip() if run[0].text.startswith(a.title) else ""
-        if extra and not a.subtitle:
-            a.subtitle = extra
-            a.add_para("subtitle", extra, run[:1])
-        b.mark(run, "headline", a)
-        for ln in run[1:]:
-            a.add_para("subtitle", ln.text, [ln])
-        return j
-    return None
-
-
-def run_deck(b: Builder, run, nxt, confirmed, i, j):
-    """R8.3 a deck line under a headline that captions or site chrome pushed apart: the subtitle."""
-    a = b.open()
-    if a is None or not a.has_headline or a.has_body or a.dateline_text or a.gap_head or \
-            any(cr.form != "photo" for cr in a.credits):
-        return None
-    if len(run) > 2 or run[0].gap or run[0].numbered or column_label(run[0].text):
-        return None
-    if any(re.sub(r"\s+", "", ln.text) == re.sub(r"\s+", "", t.text) for ln in run for t in a.title_lines):
-        return None               # the block above was a title list and this is the article's own headline
-    between = b.items[b.items.index(a.title_lines[-1]) + 1: i] if a.title_lines else []
-    if not between or not all((x.chrome and x.chrome not in SEPARATING_CHROME) or
-                              x.kind in ("caption", "photo_credit") for x in between):
-        return None
-    deck = " ".join(ln.text for ln in run)   # '成品油调价迷雾 / 定价权或下放给三桶油' stays one deck
-    a.subtitle = (a.subtitle + " " + deck) if a.subtitle else deck
-    a.add_para("subtitle", deck, run)
-    b.mark(run, "headline", a)
-    return j
-
-
-def run_confirmed(b: Builder, run, nxt, confirmed, i, j):
-    """R8.4 followed by a byline, a dateline or an up-marker: a headline block."""
-    if confirmed:
-        b.headline_block(run, confirmed=True)
-        return j
-    return None
-
-
-def run_box_heading(b: Builder, run, nxt, confirmed, i, j):
-    """R8.5 the heading of a bullet box."""
-    if nxt is not None and nxt.kind == "bullet" and not nxt.chrome:
-        b.on_callout(run)
-        return j
-    return None
-
-
-def run_item_head(b: Builder, run, nxt, confirmed, i, j):
-    """R8.6 an index item ('title   lead', '1. title') or a column-labelled headline ('【短评】…')."""
-    first = run[0]
-    if first.gap or first.numbered or column_label(first.text):
-        b.headline_block(run, confirmed=True)
-        return j
-    return None
-
-
-def run_continuation(b: Builder, run, nxt, confirmed, i, j):
-    """R8.7 an unfinished paragraph is open: the line continues it, or is a picture label."""
-    first = run[0]
-    if not (b.open_unfinished() and first.level == 0):
-        return None
-    items = b.items
-    after = items[i + 1] if i + 1 < len(items) else None
-    if label_like(first.text) and after is not None and after.kind == "text" and after.level == 0 and not after.chrome:
-        a = b.cur
-        a.add_para("caption", first.text, [first], label=True)
-        b.mark([first], "caption", a)
-    else:
-        b.on_body(first)
-    return i + 1
-
-
-def run_nothing_open(b: Builder, run, nxt, confirmed, i, j):
-    """R8.8 nothing open (page start, after a closing credit, chrome or marker): a headline block."""
-    a = b.open()
-    if a is None or not a.paras:
-        b.headline_block(run, confirmed=False)
-        return j
-    return None
-
-
-def run_in_article(b: Builder, run, nxt, confirmed, i, j):
-    """R8.9 inside an open article: dash headline, banner, call-out, marked heads, section head, body."""
-    a = b.open()
-    first = run[0]
-    if any(ln.text.endswith("——") or ln.text.startswith("——") for ln in run) or \
-            any(ln.level > 0 and top_level_dash_split(ln.text) for ln in run):
-        b.headline_block(run, confirmed=False)
-        return j
-    if b.page_kind == "print_page" and len(run) <= 3 and (
-            strong_banner_cue(first.text) or (couplet_cue(first.text) and (first.level == 0 or first.bold))):
-        b.banner(run)
-        a.closed = True
-        return j
-    if b.is_callout(run):
-        b.on_callout(run)
-        return j
-    marked = [ln.level for ln in run if ln.level > 0]
-    if marked:
-        if a.title_level is not None and 0 < a.title_level < min(marked):
-            for ln in run:
-                a.add_para("section_head", ln.text, [ln], tentative=False)
-                b.mark([ln], "section_head", a)
-            a.open_para = None
-        else:
-            b.headline_block(run, confirmed=False)
-        return j
-    if len(run) == 1 and section_head_like(first) and nxt is not None and nxt.kind == "text" and not nxt.chrome:
-        a.add_para("section_head", first.text, [first], tentative=True)
-        b.mark([first], "section_head", a)
-        a.open_para = None
-        return j
-    for ln in run:
-        b.on_body(ln)
-    return j
-
-
-RUN_RULES: tuple[tuple[str, str, Callable], ...] = (
-    ("R8.1", "headline_index", run_index),
-    ("R8.2", "restated_headline", run_restated),
-    ("R8.3", "deck", run_deck),
-    ("R8.4", "confirmed_headline", run_confirmed),
-    ("R8.5", "box_heading", run_box_heading),
-    ("R8.6", "item_headline", run_item_head),
-    ("R8.7", "continuation", run_continuation),
-    ("R8.8", "nothing_open", run_nothing_open),
-    ("R8.9", "in_article", run_in_article),
-)
 
 KIND_HANDLERS: dict[str, Callable[[Builder, Line], None]] = {
     "caption": Builder.on_caption,
