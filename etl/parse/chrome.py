@@ -246,6 +246,17 @@ def rule_metadata(t: str) -> dict | None:
     if PUB_NAME_RE.match(rest):
         info["publication"] = rest
         return info
+    # '2023-12-11 09:07 青岛日报社/观海新闻': the portal's source beside its date
+    parts = [p for p in re.split(r"[/／]", rest) if p]
+    if len(parts) > 1 and all(PUB_NAME_RE.match(p) for p in parts):
+        info["source"] = "/".join(parts)
+        return info
+    # '青岛早报 2025年10月31日 王亚平 张建华 …': the paper, its date, the writers
+    toks = _strip_dates(t).split()
+    toks = [x for x in toks if not _EDITION_REF_RE.fullmatch(x)]
+    if len(toks) >= 2 and PUB_NAME_RE.match(toks[0]) and all(looks_like_name(x) for x in toks[1:]):
+        info["publication"], info["authors"] = toks[0], toks[1:]
+        return info
     return None
 
 
@@ -332,6 +343,24 @@ def page_kind(lines: list[Line], infos: dict[int, dict], front: dict[str, str]) 
     return "print_page"
 
 
+def _before_masthead(lines: list[Line], infos: dict[int, dict]) -> None:
+    """Sentences above a page's own masthead line ('1963年11月8日人民日报 第3版' after an
+    advert) are not the page's text: boilerplate."""
+    seen: list[Line] = []
+    for ln in lines:
+        if ln.blank:
+            continue
+        info = infos.get(id(ln), {})
+        if ln.chrome in ("metadata", "masthead") and info.get("date") and info.get("publication"):
+            for x in seen:
+                if not x.chrome and re.search(r"[。！!]\s*$", x.text):
+                    x.chrome = "boilerplate"
+            return
+        seen.append(ln)
+        if len(seen) > 4:
+            return
+
+
 def _originating(source: str) -> str | None:
     """'大众网-半岛都市报' -> '半岛都市报': the paper a portal reposts (the last named part)."""
     parts = [p.strip() for p in re.split(r"[-—－_]+", source) if p.strip()]
@@ -377,6 +406,7 @@ def page_meta(meta: PageMeta, lines: list[Line], infos: dict[int, dict], front: 
             break
     if meta.publication is None and pubs:
         meta.publication = min(pubs, key=lambda p: p[0])[1]
+    _before_masthead(lines, infos)
     if meta.kind == "repost" and meta.source is None:
         top = [ln for ln in lines if not ln.blank][:4]    # '烟台晚报 2021-12-18 07:44' under a repost's title
         pub = next((infos[id(ln)]["publication"] for ln in top if infos.get(id(ln), {}).get("publication")), None)

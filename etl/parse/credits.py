@@ -21,6 +21,7 @@ from etl.parse.lexicon import (
     CMS_USERS,
     DATELINE_RE,
     LEADING_ATTRIBUTION_RE,
+    SUPPLIED_PHOTO_RE,
     NAME_TOKEN_RE,
     NOT_MEDIA,
     ORG_SOURCE_RE,
@@ -84,6 +85,10 @@ def parse_credit(s: str, boxed: bool = False) -> Credit | None:
     ``boxed`` (a □ byline) allows a credit without the 记者/通讯员 keywords.
     """
     t = s.strip()
+    extra: list[str] = []
+    m = re.search(r"[，,]\s*(?P<n>[\u4e00-\u9fff、]{2,30}?)(?:参与采写|参与报道|亦有贡献)$", t)
+    if m:                                            # '…记者A、B，C参与采写': C wrote too
+        extra, t = [x for x in m.group("n").split("、") if x], t[: m.start()]
     if not t or len(t) > CREDIT_MAX or re.search(r"[，。；！？,;!?]", t):
         return None
     if not re.search(r"记者|通讯员|实习生|主持|撰稿", t) and not boxed:
@@ -123,6 +128,7 @@ def parse_credit(s: str, boxed: bool = False) -> Credit | None:
     outlets = _outlets(outlet_str)
     if any(len(o) > 12 for o in outlets):
         return None
+    reporters += [x for x in extra if looks_like_name(x) and x not in reporters]
     cr = Credit(outlets=outlets, reporters=reporters, correspondents=correspondents, raw=s.strip())
     if photo:
         cr.photographers = reporters + correspondents
@@ -188,6 +194,11 @@ def leading_attribution(text: str) -> Credit | None:
     return cr
 
 
+def parse_supplied(s: str) -> Credit | None:
+    """'广东省文旅厅供图': a photo supplied by an institution — a credit with no person."""
+    return Credit(raw=s.strip(), form="photo") if SUPPLIED_PHOTO_RE.match(s.strip()) else None
+
+
 def parse_photo(s: str) -> tuple[str, Credit] | None:
     """Form C7: '… 崔冬妮 摄', '本报记者 吴江 摄', '新华社记者 孙连生摄(传真照片)', '闫庆收摄'.
 
@@ -200,7 +211,7 @@ def parse_photo(s: str) -> tuple[str, Credit] | None:
     org = m.group("org") or ""
     if before and not re.search(r"[。！？）)\s]$", before) and not org:
         return None                                  # '…的摄' inside a word, not a credit
-    names = [n for n in re.split(r"[\s、]+", m.group("names")) if n]
+    names = _names(m.group("names").replace("、", " ")) or []   # '胡  程摄' is one name
     if not names or not all(looks_like_name(n) for n in names):
         return None
     return before, Credit(outlets=_outlets(org), photographers=names, raw=t[m.start():].strip(), form="photo")

@@ -60,7 +60,9 @@ def infer_text_year(text: str) -> tuple[int | None, str | None]:
         if m.group(1) and SINCE_SUFFIX_RE.match(text, m.end()):
             continue
         prefix = text[max(0, m.start() - 4): m.start()]
-        (future if FUTURE_PREFIX_RE.search(prefix) else past).append(y)
+        span_end = re.search(r"(?:19|20)\d{2}\s*年[^，。；]{0,8}(?:至|到|—|-)\s*$", text[max(0, m.start() - 14): m.start()])
+        # '2012年12月至2025年4月期间': the end of a span that started in a named year is not a plan
+        (future if FUTURE_PREFIX_RE.search(prefix) and not span_end else past).append(y)
     if not past:
         return None, None
     latest = max(past)

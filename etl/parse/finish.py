@@ -158,9 +158,8 @@ def merge_credits(b: Builder, meta: PageMeta) -> dict[int, dict]:
                 _add(people[k], getattr(cr, k))
         if n == 0 and meta.source and meta.kind in ("repost", "epaper_article"):
             from etl.parse.chrome import _originating
-            orig = _originating(meta.source)
-            if orig:
-                _add(outlets, [orig], canon=True)
+            srcs = [s for s in meta.source.split("/") if s] if "/" in meta.source else [_originating(meta.source)]
+            _add(outlets, [s for s in srcs if s], canon=True)
         if n == 0 and meta.authors and not people["reporters"] and meta.kind in ("repost", "epaper_article"):
             _add(people["reporters"], meta.authors)      # a portal's '作者：' names the writers
         out[id(a)] = {"outlets": outlets, **people}

@@ -6,7 +6,7 @@ by position. See docs/page-grammar.md §R8.10.
 """
 from __future__ import annotations
 
-from etl.parse.lexicon import BARE_LABEL_RE, COLUMN_LABEL_RE, COMMENTARY_LABELS
+from etl.parse.lexicon import BARE_LABEL_RE, COLUMN_LABEL_RE, COMMENTARY_LABELS, TITLE_TAG_RE
 from etl.parse.records import Line
 from etl.parse.text import chunks, couplet_cue, has_comma, strip_dashes, top_level_dash_split
 
@@ -69,7 +69,7 @@ def assign_roles(lines: list[Line]) -> dict:
         else:
             res.update(title=strip_dashes(p["text"]) or p["text"])
         res["title_lines"] = [p["no"]]
-        return _with_label(res, label, orig)
+        return _strip_tag(_with_label(res, label, orig))
     k = len(pieces)
     t_idx = None
     for x, p in enumerate(pieces):
@@ -113,7 +113,15 @@ def assign_roles(lines: list[Line]) -> dict:
     res["kicker_lines"] = lines_of(pieces[:t_idx])
     res["title_lines"] = lines_of([pieces[t_idx]])
     res["subtitle_lines"] = lines_of(pieces[t_idx + 1:])
-    return _with_label(res, label, orig)
+    return _strip_tag(_with_label(res, label, orig))
+
+
+def _strip_tag(res: dict) -> dict:
+    """'着力提升农民工就业质量（人民时评）': the column tag in brackets is not part of the title."""
+    m = TITLE_TAG_RE.match(res["title"] or "")
+    if m:
+        res["title"] = m.group("t")
+    return res
 
 
 def _with_label(res: dict, label: str | None, lines: list[Line]) -> dict:

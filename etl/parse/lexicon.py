@@ -84,10 +84,12 @@ PHOTO_CREDIT_RE = re.compile(
     r"(?P<names>[\u4e00-\u9fff·]{2,4}(?:[\s、][\u4e00-\u9fff·]{2,4})*)\s*摄(?:影)?"
     r"(?:\s*[）)])?(?:\s*[（(][^（）()]{0,8}[）)])?\s*$"
 )
+SUPPLIED_PHOTO_RE = re.compile(r"^[\u4e00-\u9fffA-Za-z]{2,24}(?:供图|供稿|提供)$")   # '广东省文旅厅供图'
 PICTURE_LABEL_RE = re.compile(r"^(?:大图|小图|上图|下图|左图|右图|中图|图\d|图为|图片)\s*[:：]")
 LATIN_FRAGMENT_RE = re.compile(r"^[\sA-Za-z0-9\\/|_.\-]{1,12}$")      # 'dlrb', '\\': a site code or stray markup
 DEBRIS_RE = re.compile(r"-->|<!--|\.s?html?\b|enpproperty|javascript:", re.I)
-SHARE_RE = re.compile(r"^(?:关注[\u4e00-\u9fffA-Za-z]{2,8}|[\u4e00-\u9fff]{0,8}(?:客户端|APP|app)下载)$")
+SHARE_RE = re.compile(r"^(?:关注[\u4e00-\u9fffA-Za-z]{2,8}|[\u4e00-\u9fff]{0,8}(?:客户端|APP|app|App)(?:下载)?|"
+                      r"打开|打开APP|APP内打开|立即打开|下载APP)$")
 CITATION_RE = re.compile(r"《(?P<pub>[\u4e00-\u9fff]{2,12})》\s*[（(]\s*(?P<date>[^（）()]*?\d{4}\s*年[^（）()]*?)[）)]")
 
 # ---------------------------------------------------------------- site chrome
@@ -119,10 +121,11 @@ FRONT_MATTER_KEY_RE = re.compile(r"^([A-Za-z_][\w-]*)\s*:\s*(.*)$")
 COMMENTARY_LABELS = frozenset({"短评", "手记", "记者手记", "采访手记", "编后", "编后语", "评论", "时评", "快评", "点评",
                                "微评", "述评", "记者观察", "记者点评", "一句话评论", "人民时评", "新闻观察"})
 BARE_LABEL_RE = re.compile(r"^(?:[【\[](?P<a>[^】\]]{1,12})[】\]]|·(?P<b>[^·]{1,8})·)$")
-LEADING_ATTRIBUTION_RE = re.compile(r"^据\s*《?(?P<src>[\u4e00-\u9fffA-Za-z]{2,12}?)》?\s*"
-                                    r"(?:(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日)?\s*(?:报道|消息|电)\s*[，,：:]")
+LEADING_ATTRIBUTION_RE = re.compile(r"^据\s*《?(?P<src>[\u4e00-\u9fffA-Za-z]{1,12}?(?:社|报|网|台|新闻|电视|广播|客户端))》?\s*"
+                                    r"[\u4e00-\u9fff]{0,6}?(?:(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日)?\s*(?:报道|消息|电|讯)\s*[，,：:]")
 COLUMN_LABEL_RE = re.compile(r"^(?:【(?P<a>[^】]{1,16})】|·(?P<b>[^·]{1,8})·|\[(?P<c>[^\]]{1,16})\]|"
-                             r"(?P<d>[\u4e00-\u9fff]{2,8})\s*[|｜]\s+)\s*(?P<rest>\S.*)$")
+                             r"(?P<d>[\u4e00-\u9fff《》0-9]{2,16})\s*[|｜]\s+)\s*(?P<rest>\S.*)$")
+TITLE_TAG_RE = re.compile(r"^(?P<t>.{4,}?)\s*（(?P<tag>[^（）,，。]{3,16})）$")   # '…质量（人民时评）': a column tag
 
 
 @lru_cache(maxsize=1)

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from etl.parse.credits import line_credit, parse_photo
+from etl.parse.credits import line_credit, parse_photo, parse_supplied
+from etl.parse.lexicon import looks_like_name
 from etl.parse.lexicon import (
     CAPTION_RE,
     DATELINE_RE,
@@ -38,6 +39,10 @@ def kind_photo_credit(ln: Line) -> str | None:
     got = parse_photo(ln.text)
     if got and not got[0]:
         ln.credit = got[1]
+        return "photo_credit"
+    cr = parse_supplied(ln.text)
+    if cr is not None:
+        ln.credit = cr
         return "photo_credit"
     return None
 
@@ -100,6 +105,11 @@ LINE_RULES: tuple[tuple[str, str, Callable[[Line], str | None]], ...] = (
 )
 
 
+def _names_only(ln: Line) -> bool:
+    toks = ln.text.split()
+    return 1 <= len(toks) <= 3 and all(looks_like_name(t) for t in toks)
+
+
 def classify_lines(lines: list[Line]) -> None:
     """R6: set ``ln.kind`` for every non-chrome line, then R6.9 caption clusters."""
     seq = [ln for ln in lines if not ln.blank and not ln.chrome]
@@ -110,12 +120,21 @@ def classify_lines(lines: list[Line]) -> None:
             if kind:
                 ln.kind = kind
                 break
-    # R6.9 caption clusters; a lone bullet above body text is a headline ('  • 春运首日发送旅客6.22万人次')
+    # R6.9 caption clusters; a lone bullet above body text is a headline ('  • 春运首日发送旅客6.22万人次');
+    # a line of one to three bare names right under a headline is its byline ('我当民工报道员' / '牛图')
+    for i, ln in enumerate(seq):
+        prev = seq[i - 1] if i else None
+        names = ln.text.split()
+        nxt = seq[i + 1] if i + 1 < len(seq) else None
+        if ln.kind == "text" and prev is not None and (prev.kind == "bullet" or head_like(prev)) and \
+                not _names_only(prev) and nxt is not None and not _names_only(nxt) and \
+                1 <= len(names) <= 3 and all(looks_like_name(n) for n in names):
+            ln.kind, ln.credit = "byline", Credit(reporters=names, raw=ln.text, form="byline_line")
     for i, ln in enumerate(seq):
         prev = seq[i - 1] if i else None
         nxt = seq[i + 1] if i + 1 < len(seq) else None
         if ln.kind == "bullet" and (prev is None or prev.kind != "bullet") and nxt is not None and \
-                nxt.kind in ("text", "dateline") and not finished(ln.text) and len(ln.text) <= CAPTION_LINE_MAX:
+                nxt.kind in ("text", "dateline", "byline") and not finished(ln.text) and len(ln.text) <= CAPTION_LINE_MAX:
             ln.kind, ln.bullet, ln.gap = "text", False, True   # it starts an item, like an index title
             continue
         if ln.kind == "photo_credit" and prev is not None:

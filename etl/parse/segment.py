@@ -112,8 +112,8 @@ def split_inner_editor(ln: Line, nxt: Line | None) -> list[Line] | None:
 
 def split_glued_headline(ln: Line, nxt: Line | None) -> list[Line] | None:
     """R4.4 a headline glued to the end of the previous paragraph, right above a dateline."""
-    if nxt is None or not DATELINE_RE.match(nxt.text):
-        return None
+    if nxt is None or not DATELINE_RE.match(nxt.text) or ln.bullet or re.match(r"^[■□▲●◆]", ln.text):
+        return None                                   # a summary point ('■…') is not a paragraph with a glued headline
     t = ln.text
     cut = max(t.rfind(ch) for ch in SENT_FINAL)
     if cut <= 0 or cut >= len(t) - 1:
@@ -135,7 +135,8 @@ def split_inner_dateline(ln: Line, nxt: Line | None) -> list[Line] | None:
         return [_segment(ln, prefix, chrome="editor_note"), _segment(ln, t[m.start():])]
     pm = EDITION_PREFIX_RE.match(prefix)
     head = prefix[pm.end():].strip() if pm else prefix
-    if head and not _headish(head, INNER_PREFIX_MAX):
+    # after an archive's edition prefix the whole stretch before the dateline is the item's headline and deck
+    if head and not (_headish(head, INNER_PREFIX_MAX) or (pm and len(head) <= 2 * INNER_PREFIX_MAX)):
         return None
     out = []
     if pm:

@@ -296,6 +296,11 @@ class Builder:
                    and 0 < a.body_paras() <= LEAD_IN_MAX_PARAS and
                    (self.page_kind in ("repost", "epaper_article", "markdown") or
                     (a.body_paras() == 1 and not finished(a.paras[a.open_para]["text"] if a.open_para is not None else ""))))
+        m0 = DATELINE_RE.match(text)
+        same_dispatch = (a is not None and a.has_body and a.dateline_text is not None and m0 is not None and
+                         m0.group("source") not in SELF_REFERENCES and a.dateline_text.startswith(m0.group(0)[:6]))
+        if same_dispatch:        # '新华社七日讯 …' again under one headline: a second dispatch of the same story
+            force_attach = True
         if not force_attach and (a is None or (a.has_body and not lead_in)):
             a = self.new_article()
         elif lead_in and a.body_paras() == 1 and a.open_para is not None and not finished(a.paras[a.open_para]["text"]):
