@@ -35,8 +35,8 @@ from etl.parse import parse_page
 
 CORPUS_DIR = PROJECT_ROOT / "tests" / "corpus" / "pages"
 CORPUS_EXPECTED = PROJECT_ROOT / "tests" / "corpus" / "expected.yaml"
-HOLDOUT_DIR = PROJECT_ROOT / "tests" / "holdout" / "pages"
-HOLDOUT_EXPECTED = sorted((PROJECT_ROOT / "tests" / "holdout").glob("expected_*.yaml"))
+# pages whose expected articles were written before the parser ever ran on them (one folder per round)
+HOLDOUT_ROUNDS = sorted(p for p in (PROJECT_ROOT / "tests").glob("holdout*") if (p / "pages").is_dir())
 SEEDS_DIR = PROJECT_ROOT / "seeds"
 SEEDS_EXPECTED = PROJECT_ROOT / "tests" / "fixtures" / "seeds_expected.yaml"
 
@@ -236,12 +236,12 @@ def main(argv: list[str] | None = None) -> int:
             ap.error("--pages needs --expected")
         sets = {args.pages.name: (args.pages, args.expected)}
     else:
-        n_hold = len(load_expected(HOLDOUT_EXPECTED)) if HOLDOUT_EXPECTED else 0
-        sets = {"corpus (40 pages)": (CORPUS_DIR, CORPUS_EXPECTED),
-                f"held-out ({n_hold} pages)": (HOLDOUT_DIR, HOLDOUT_EXPECTED),
-                "seeds (5 pages)": (SEEDS_DIR, SEEDS_EXPECTED)}
-        if not HOLDOUT_EXPECTED:
-            sets = {k: v for k, v in sets.items() if not k.startswith("held-out")}
+        sets = {"corpus (40 pages)": (CORPUS_DIR, CORPUS_EXPECTED)}
+        for folder in HOLDOUT_ROUNDS:
+            files = sorted(folder.glob("expected_*.yaml"))
+            if files:
+                sets[f"{folder.name} ({len(load_expected(files))} pages)"] = (folder / "pages", files)
+        sets["seeds (5 pages)"] = (SEEDS_DIR, SEEDS_EXPECTED)
     results = {name: score_folder(d, e) for name, (d, e) in sets.items()}
     print(table(results))
     if args.misses and not args.markdown:

@@ -47,7 +47,7 @@ from etl.parse.records import Line, PageMeta, empty_meta
 MASTHEAD_SCAN = 12          # non-blank lines inspected for a masthead
 META_MAX_LEN = 100          # longest metadata line
 NAV_REMAINDER_MAX = 2       # characters left after removing navigation tokens
-PUB_NAME_RE = re.compile(r"^[\u4e00-\u9fffA-Za-z]{2,10}$")
+PUB_NAME_RE = re.compile(r"^[\u4e00-\u9fffA-Za-z0-9]{2,12}$")   # 青岛日报, YMG, 21世纪经济报道
 
 
 # ------------------------------------------------------------------ dates
@@ -325,7 +325,8 @@ def page_kind(lines: list[Line], infos: dict[int, dict], front: dict[str, str]) 
     article_nav = any(infos.get(id(ln), {}).get("article_nav") for ln in chrome)
     editions = {re.sub(r"\s+", "", ln.text) for ln in chrome if ln.chrome == "edition_list" and EDITION_RE.match(ln.text)}
     numbered = sum(1 for ln in lines if ln.numbered)
-    if not article_nav and (len(editions) >= 3 or numbered >= 2):
+    portal = any(ln.chrome == "metadata" and re.search(r"来源|发布|作者|编辑", ln.text) for ln in chrome)
+    if not article_nav and (len(editions) >= 3 or (numbered >= 2 and not portal)):
         return "issue_index"
     gap_items = sum(1 for ln in lines if ln.gap)
     if not article_nav and gap_items >= 2 and editions:
@@ -365,12 +366,20 @@ def _originating(source: str) -> str | None:
     """'大众网-半岛都市报' -> '半岛都市报': the paper a portal reposts (the last named part)."""
     parts = [p.strip() for p in re.split(r"[-—－_]+", source) if p.strip()]
     name = parts[-1] if parts else None
-    return name if name and PUB_NAME_RE.match(name) else None
+    if not name or not PUB_NAME_RE.match(name) or not re.search(r"[\u4e00-\u9fff]", name):
+        return None
+    if looks_like_name(name) and not re.search(r"(?:报|网|社|台|新闻|刊|志|媒体|客户端)$", name):
+        return None                                  # '发布人：-陈思羽' names the person who posted it
+    return name
 
 
 def page_meta(meta: PageMeta, lines: list[Line], infos: dict[int, dict], front: dict[str, str]) -> PageMeta:
     """R5.2: fill the page's publication, date and source from chrome, front matter and citations."""
     meta.kind = page_kind(lines, infos, front)
+    if meta.kind != "issue_index":                  # '1.集成商通号集团：…' in a story is a numbered section head
+        for ln in lines:
+            if ln.numbered:
+                ln.numbered, ln.text = False, ln.raw.strip() if ln.raw.strip() else ln.text
     pubs: list[tuple[int, str]] = []   # (priority, name): lower wins
     for ln in lines:
         info = infos.get(id(ln))

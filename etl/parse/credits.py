@@ -21,13 +21,13 @@ from etl.parse.lexicon import (
     CMS_USERS,
     DATELINE_RE,
     LEADING_ATTRIBUTION_RE,
-    SUPPLIED_PHOTO_RE,
     NAME_TOKEN_RE,
     NOT_MEDIA,
     ORG_SOURCE_RE,
     PHOTO_CREDIT_RE,
     ROLE_WORDS,
     SELF_REFERENCES,
+    SUPPLIED_PHOTO_RE,
     looks_like_name,
 )
 from etl.parse.records import Credit
@@ -50,6 +50,18 @@ _RUN_IN_RE = re.compile(r"^(?P<body>.*?[。！？”])\s*(?P<c>[■□]?\s*(?:�
 _TAIL_ATTRIBUTION_RE = re.compile(r"^(?P<body>.*[。！？”])\s*(?P<c>据\s*[\u4e00-\u9fffA-Za-z《》]{2,20})\s*$")
 
 
+def _unglue(n: str) -> list[str]:
+    """'招婷婷李梅': two names printed without a separator — split where a surname starts a
+    2–3 character second name (five or six characters only; four may be one compound-surname name)."""
+    if not 5 <= len(n) <= 6 or not re.fullmatch(r"[\u4e00-\u9fff]+", n):
+        return [n]
+    for cut in (len(n) - 2, len(n) - 3, 3, 2):
+        a, b = n[:cut], n[cut:]
+        if 2 <= len(a) <= 3 and 2 <= len(b) <= 3 and looks_like_name(b):
+            return [a, b]
+    return [n]
+
+
 def _names(x: str) -> list[str] | None:
     """Split a name list; None when a token is not a name."""
     toks = [n for n in re.split(r"[\s、/，,]+", x.strip()) if n]
@@ -62,6 +74,7 @@ def _names(x: str) -> list[str] | None:
         out.append(t)
         i += 1
     out = [n for n in out if n not in ROLE_WORDS]
+    out = [part for n in out for part in _unglue(n)]
     if any(not NAME_TOKEN_RE.match(n) or n in CMS_USERS for n in out):
         return None
     return out

@@ -94,7 +94,8 @@ def drop_non_articles(b: Builder, meta: PageMeta) -> None:
             _to_furniture(b, a, "teaser")
         elif a.tail and (not a.has_headline or not has_sentence or len(body) < HEADLESS_MIN_CHARS):
             _to_furniture(b, a, "boilerplate")
-        elif headless and (a.related or len(body) < HEADLESS_MIN_CHARS):
+        elif headless and (a.related or a.tail or (len(body) < HEADLESS_MIN_CHARS and len(b.arts) > 1)):
+            # (a few headless words alone on a page are still its text: only beside other items are they not)
             prev = kept[-1] if kept else None
             if prev is not None and not a.related and len(body) < HEADLESS_MIN_CHARS:
                 for p in a.paras:

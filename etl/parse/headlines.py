@@ -1,10 +1,12 @@
-"""Rule R8.10: the roles of the lines of one headline block (kicker 引题, title 主题,
+"""Headline roles (R8): the lines of one headline block (kicker 引题, title 主题,
 subtitle 副题). Cues, first that applies wins: a column label (【短评】, ·短评·,
 '冬季守护 | '); a piece ending with '——'; heading marks; a piece starting with
 '——'; commas and couplets between two pieces; otherwise kicker/title/subtitle
-by position. See docs/page-grammar.md §R8.10.
+by position. See docs/page-grammar.md, "Headline roles".
 """
 from __future__ import annotations
+
+import re
 
 from etl.parse.lexicon import BARE_LABEL_RE, COLUMN_LABEL_RE, COMMENTARY_LABELS, TITLE_TAG_RE
 from etl.parse.records import Line
@@ -16,7 +18,14 @@ def bare_label(t: str) -> str | None:
     m = BARE_LABEL_RE.match(t.strip())
     if m:
         return (m.group("a") or m.group("b")).strip()
-    return t.strip() if t.strip() in COMMENTARY_LABELS else None
+    t = re.sub(r"^[○●◇◆■□]\s*|\s*[：:]$", "", t.strip())   # '○财富时评：'
+    return t if is_commentary(t) else None
+
+
+def is_commentary(label: str | None) -> bool:
+    """A label of a separate commentary item: 短评, 记者手记, 财富时评, 人民时评 …"""
+    return bool(label) and (label in COMMENTARY_LABELS or
+                            bool(re.search(r"(?:时评|短评|手记|评论|点评|述评|快评|编后|观察)$", label) and len(label) <= 8))
 
 
 def column_label(t: str) -> tuple[str, str] | None:

@@ -11,7 +11,6 @@ import re
 from collections.abc import Callable
 
 from etl.parse.credits import line_credit, parse_photo, parse_supplied
-from etl.parse.lexicon import looks_like_name
 from etl.parse.lexicon import (
     CAPTION_RE,
     DATELINE_RE,
@@ -20,6 +19,7 @@ from etl.parse.lexicon import (
     MARKER_UP_START_RE,
     PICTURE_LABEL_RE,
     REPORTED_LEAD_RE,
+    looks_like_name,
 )
 from etl.parse.records import Credit, Line
 from etl.parse.text import finished

@@ -10,8 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from etl.parse.headlines import bare_label, column_label
-from etl.parse.lexicon import COMMENTARY_LABELS
+from etl.parse.headlines import bare_label, column_label, is_commentary
 from etl.parse.lines import head_like, section_head_like
 from etl.parse.structure import INDEX_MIN_LINES, SEPARATING_CHROME, WEB_KINDS, Builder
 from etl.parse.text import couplet_cue, label_like, strong_banner_cue, top_level_dash_split
@@ -90,7 +89,7 @@ def run_item_head(b: Builder, run, nxt, confirmed, i, j):
     """R8.6 an index item ('title   lead', '1. title') or a column-labelled headline ('【短评】…')."""
     first = run[0]
     if first.gap or first.numbered or column_label(first.text) or \
-            (len(run) > 1 and bare_label(first.text) in COMMENTARY_LABELS):
+            (len(run) > 1 and is_commentary(bare_label(first.text))):
         b.headline_block(run, confirmed=True)
         return j
     return None

@@ -363,7 +363,8 @@ class Builder:
                 a.closed_by_credit = True
                 continue
             break
-        if not a.has_body and not a.credits:
+        starts_para = new_para or a.open_para is None or finished(a.paras[a.open_para]["text"])
+        if starts_para and a.body_paras() <= 1 and not any(cr.outlets for cr in a.credits):
             self.add_credit(a, leading_attribution(text))      # '据《东方早报》8月8日报道，…'
         for m in INNER_DATELINE_RE.finditer(text):   # a second report merged into this one
             src = DATELINE_RE.match(m.group(0).strip("【】"))
