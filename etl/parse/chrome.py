@@ -37,6 +37,7 @@ from etl.parse.lexicon import (
     PAGE_NO_RE,
     RELATED_RE,
     SHARE_RE,
+    SITE_NAME_RE,
     URL_RE,
     WEEKDAY_LOOSE_RE,
     WEEKDAY_RE,
@@ -47,6 +48,7 @@ from etl.parse.records import Line, PageMeta, empty_meta
 MASTHEAD_SCAN = 12          # non-blank lines inspected for a masthead
 META_MAX_LEN = 100          # longest metadata line
 NAV_REMAINDER_MAX = 2       # characters left after removing navigation tokens
+MEDIA_WORD_RE = re.compile(r"(?:报|网|社|台|新闻|刊|志|媒体|客户端|APP|在线|网站)$")
 PUB_NAME_RE = re.compile(r"^[\u4e00-\u9fffA-Za-z0-9]{2,12}$")   # 青岛日报, YMG, 21世纪经济报道
 
 
@@ -178,7 +180,8 @@ def rule_navigation(t: str) -> dict | None:
     if LINK_RE.match(t) or SHARE_RE.match(t) or _nav_chunks(t):
         return {}
     if DEBRIS_RE.search(t) and not re.search(r"[。！？]", t):
-        return {}
+        d = find_date(t)                             # a CMS's leaked record still dates the page
+        return {"date": d} if d else {}
     if not any(tok in t for tok in NAV_TOKENS):
         return None
     rest = _EDITION_REF_RE.sub(" ", _strip_dates(t))
@@ -195,6 +198,8 @@ def rule_navigation(t: str) -> dict | None:
 
 
 def rule_breadcrumb(t: str) -> dict | None:
+    if SITE_NAME_RE.match(t):                        # '人民日报电子报', '齐鲁晚报数字版'
+        return {"publication": NAME_SUFFIX_RE.sub("", t)}
     m = re.match(r"^(?:您的?)?当前(?:的)?位置\s*[:：]\s*(?P<v>.*)$", t)
     if m:
         first = re.split(r"\s*[>＞»]\s*", m.group("v").strip())[0].strip()
@@ -237,14 +242,15 @@ def rule_metadata(t: str) -> dict | None:
     # a date line: '1987-04-09', '2014年9月19日 星期', or a publication beside its date
     rest = _strip_dates(t)
     rest = _EDITION_REF_RE.sub(" ", rest)
+    rest = re.sub(r"\d{1,2}\s*[:：时]\s*\d{2}(?:\s*[:：分]\s*\d{2}\s*秒?)?", " ", rest)   # 12:17, 02时14分26秒
     for tok in sorted(NAV_TOKENS, key=len, reverse=True):
         rest = rest.replace(tok, " ")
     rest = URL_RE.sub(" ", rest)
     rest = re.sub(r"[\s•·|｜]+", "", rest)
     if not rest:
         return info
-    if PUB_NAME_RE.match(rest):
-        info["publication"] = rest
+    if PUB_NAME_RE.match(rest) and MEDIA_WORD_RE.search(rest):
+        info["publication"] = rest                   # not '新闻联播文字版': a paper, a site, an agency
         return info
     # '2023-12-11 09:07 青岛日报社/观海新闻': the portal's source beside its date
     parts = [p for p in re.split(r"[/／]", rest) if p]
@@ -254,9 +260,12 @@ def rule_metadata(t: str) -> dict | None:
     # '青岛早报 2025年10月31日 王亚平 张建华 …': the paper, its date, the writers
     toks = _strip_dates(t).split()
     toks = [x for x in toks if not _EDITION_REF_RE.fullmatch(x)]
-    if len(toks) >= 2 and PUB_NAME_RE.match(toks[0]) and all(looks_like_name(x) for x in toks[1:]):
+    if len(toks) >= 2 and PUB_NAME_RE.match(toks[0]) and MEDIA_WORD_RE.search(toks[0]) and \
+            all(looks_like_name(x) for x in toks[1:]):
         info["publication"], info["authors"] = toks[0], toks[1:]
         return info
+    if re.fullmatch(r"[\u4e00-\u9fffA-Za-z]{1,8}", rest):
+        return info                                  # '新闻联播 文字版 1995-01-30': a date line with a stray label
     return None
 
 
@@ -305,8 +314,8 @@ CHROME_RULES: tuple[tuple[str, str, str, Callable[[str], dict | None]], ...] = (
 
 def classify_chrome(ln: Line, infos: dict[int, dict]) -> None:
     """Set ``ln.chrome`` by :data:`CHROME_RULES`; keep what the line says in ``infos[id(ln)]``."""
-    if ln.blank or ln.chrome or not ln.text:
-        return
+    if ln.blank or ln.chrome or not ln.text or re.search(r"<br\s*/?>", ln.text, re.I):
+        return                                       # a line of a crawler's leftover <br/> is split first (R4.0)
     for _rid, name, kind, rule in CHROME_RULES:
         info = rule(ln.text)
         if info is not None:
@@ -336,7 +345,7 @@ def page_kind(lines: list[Line], infos: dict[int, dict], front: dict[str, str]) 
         return "epaper_article"
     top = [ln for ln in lines if not ln.blank][:4]
     if any(ln.chrome == "metadata" and infos.get(id(ln), {}).get("publication") and DATE_FULL_RE.search(ln.text)
-           for ln in top):
+           and not re.search(r"\d{1,2}\s*[:：时]\s*\d{2}|https?://|www\.", ln.text) for ln in top):
         return "epaper_article"   # '青岛日报 2024年09月26日' under the title; a portal prints '烟台晚报 2021-12-18 07:44'
 
     if any(ln.chrome in ("metadata", "breadcrumb", "related", "editor_line") for ln in chrome):

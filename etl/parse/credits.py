@@ -44,7 +44,7 @@ _REPORTED_BY_RE = re.compile(
     r"(?:特约|实习|首席|特派)?记者\s*[\u4e00-\u9fff、·\s]{2,24}?"
     r"(?:通讯员\s*[\u4e00-\u9fff、·\s]{2,24}?)?)\s*报道\s*[:：]?\s*")
 _BRACKET_RE = re.compile(r"^\s*[（(](?P<c>[^（）()]{1,200})[）)]\s*")
-_TAIL_BRACKET_RE = re.compile(r"^(?P<body>.*?)\s*[（(](?P<c>[^（）()]{1,200})[）)]\s*$")
+_TAIL_BRACKET_RE = re.compile(r"^(?P<body>.*?)\s*[（(](?P<c>[^（）()]{1,200})[）)]\s*\??\s*$")   # '(吕劲)?': an archive's mojibake
 _RUN_IN_RE = re.compile(r"^(?P<body>.*?[。！？”])\s*(?P<c>[■□]?\s*(?:文\s*/\s*图|文字|文)?\s*[^。！？，,；;（）()]{0,16}"
                         r"记者[^。！？，,；;（）()]{1,24})$")
 _TAIL_ATTRIBUTION_RE = re.compile(r"^(?P<body>.*[。！？”])\s*(?P<c>据\s*[\u4e00-\u9fffA-Za-z《》]{2,20})\s*$")
@@ -81,7 +81,8 @@ def _names(x: str) -> list[str] | None:
 
 
 def _outlets(x: str) -> list[str]:
-    parts = [o.strip() for o in re.split(r"[/／、]", x) if o.strip()]
+    # '中共将乐县委通讯组 福建日报记者': the medium is the word right before 记者
+    parts = [o.split()[-1] for o in re.split(r"[/／、]", x) if o.strip()]
     return [o for o in parts if o not in SELF_REFERENCES and o not in ROLE_WORDS and 2 <= len(o) <= 12]
 
 
@@ -107,6 +108,7 @@ def parse_credit(s: str, boxed: bool = False) -> Credit | None:
     if not re.search(r"记者|通讯员|实习生|主持|撰稿", t) and not boxed:
         return None
     photo = False
+    photo_only = False                               # '…通讯员张嘉仪摄': a photo credit, not a byline
     place_dropped = False
     m = _ROLE_PREFIX_RE.match(t)
     if m:
@@ -118,6 +120,7 @@ def parse_credit(s: str, boxed: bool = False) -> Credit | None:
             break
         role = m.group("role")
         photo = photo or role in _PHOTO_ROLES
+        photo_only = role == "摄" and not place_dropped
         place_dropped = place_dropped or role == "报道"
         t = t[: m.start()].strip()
     # keywords may come in any order: '…记者 A 通讯员 B', '通讯员李力、记者汪大昭'
@@ -145,6 +148,8 @@ def parse_credit(s: str, boxed: bool = False) -> Credit | None:
     cr = Credit(outlets=outlets, reporters=reporters, correspondents=correspondents, raw=s.strip())
     if photo:
         cr.photographers = reporters + correspondents
+    if photo_only:
+        cr.reporters, cr.correspondents = [], []
     return cr
 
 
@@ -197,7 +202,11 @@ def parse_attribution(s: str) -> Credit | None:
 
 
 def leading_attribution(text: str) -> Credit | None:
-    """Form C6 at a lead's start: '据《东方早报》8月8日报道，…' credits the paper and dates the story."""
+    """Form C6 at a lead's start: '据《东方早报》8月8日报道，…' credits the paper and dates the story;
+    a bracketed source tag '[慧聪礼品工艺品网]…' credits that site."""
+    tag = re.match(r"^[\[【](?P<src>[\u4e00-\u9fffA-Za-z]{2,12}(?:网|报|社|台|新闻))[\]】]", text)
+    if tag:
+        return Credit(outlets=[tag.group("src")], raw=tag.group(0), form="attribution")
     m = LEADING_ATTRIBUTION_RE.match(text)
     if not m or m.group("src") in NOT_MEDIA or not (ORG_SOURCE_RE.fullmatch(m.group("src")) or "《" in m.group(0)):
         return None
@@ -224,10 +233,25 @@ def parse_photo(s: str) -> tuple[str, Credit] | None:
     org = m.group("org") or ""
     if before and not re.search(r"[。！？）)\s]$", before) and not org:
         return None                                  # '…的摄' inside a word, not a credit
-    names = _names(m.group("names").replace("、", " ")) or []   # '胡  程摄' is one name
-    if not names or not all(looks_like_name(n) for n in names):
-        return None
-    return before, Credit(outlets=_outlets(org), photographers=names, raw=t[m.start():].strip(), form="photo")
+    raw = t[m.start():].strip()
+    agency = re.search(r"[（(](?P<a>[^（）()]{2,8}?)(?P<fa>发)?[）)]\s*$", raw)
+    body = re.sub(r"\s*[（(][^（）()]{0,8}[）)]\s*$", "", raw).strip("（() ")
+    if re.search(r"记者|通讯员|摄影师", body):
+        cr = parse_credit(re.sub(r"摄影师", "记者", body))  # '本报记者刘炳友通讯员张嘉仪摄': the credit grammar
+        if cr is None:
+            return None
+        cr.photographers = cr.reporters + cr.correspondents
+        cr.reporters, cr.correspondents = [], []
+    else:
+        names = _names(m.group("names").replace("、", " ")) or []   # '胡  程摄' is one name
+        alone = not before and len(names) == 1 and 2 <= len(names[0]) <= 3
+        if not names or not (alone or all(looks_like_name(n) for n in names)):
+            return None
+        cr = Credit(photographers=names)
+    if agency and (agency.group("fa") or re.search(r"(?:视觉|图片|图库|社)$", agency.group("a"))):
+        cr.outlets.append(agency.group("a"))         # '（新华社发）', '（人民视觉）'; '（影像中国）' is a column
+    cr.raw, cr.form = raw, "photo"
+    return before, cr
 
 
 def after_dateline(rest: str) -> tuple[Credit, int] | None:
@@ -262,6 +286,15 @@ def paragraph_tail(text: str) -> tuple[str, Credit] | None:
         cr = parse_attribution(m.group("c"))
         if cr is not None:
             return m.group("body").rstrip(), cr
+    m = re.match(r"^(?P<body>.*[。！？”])\s*■\s*(?P<c>(?:本报)?(?:记者|通讯员)?\s*[\u4e00-\u9fff]{2,4})\s*$", text)
+    if m:                                            # '…蔚为壮观。 ■ 本报记者 朱玉东': the item's credit
+        cr = parse_credit(m.group("c")) or parse_bare(m.group("c"))
+        if cr is not None:
+            cr.form = "bracketed"
+            return m.group("body").rstrip(), cr
+    m = re.match(r"^(?P<body>.*[。！？”])(?P<c>[\u4e00-\u9fff]{2,3}(?:\s+[\u4e00-\u9fff]{2,3}){0,2})\s*$", text)
+    if m and " " in m.group("c") and all(looks_like_name(x) for x in m.group("c").split()):
+        return m.group("body").rstrip(), Credit(reporters=m.group("c").split(), raw=m.group("c"), form="bracketed")
     got = parse_photo(text) if len(text) > 8 else None
     if got and got[0] and re.search(r"[。！？）)]$", got[0]):
         return got[0], got[1]
@@ -306,10 +339,10 @@ def line_credit(text: str) -> Credit | None:
         if cr is not None:
             cr.form = "byline_line"
             return cr
-    if len(t) <= 40 and re.match(r"^[■□]?(?:本版)?[\u4e00-\u9fffA-Za-z/、\s]{0,24}?(?:记者|主持人?|撰稿)\s", t):
+    if len(t) <= 40 and re.match(r"^[■□]?(?:本版)?[\u4e00-\u9fffA-Za-z/、\s]{0,24}?(?:记者|通讯员|主持人?|撰稿)(?:\s|$)", t):
         cr = parse_credit(t)
-        if cr is not None and cr.reporters:
-            cr.form = "byline_line"
+        if cr is not None and (cr.reporters or cr.correspondents or (cr.outlets and t.endswith("记者"))):
+            cr.form = "byline_line"                  # '中共将乐县委通讯组 福建日报记者' credits a paper, no name
             return cr
     return None
 

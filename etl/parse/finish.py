@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from etl.parse.lexicon import MEDIA_NAME_RE
 from etl.parse.records import Article, Credit, PageMeta, Paragraph
 from etl.parse.structure import Art, Builder
 from etl.parse.text import SENT_FINAL
@@ -151,8 +152,10 @@ def merge_credits(b: Builder, meta: PageMeta) -> dict[int, dict]:
     for n, a in enumerate(b.arts):
         outlets: list[str] = []
         people = {"reporters": [], "correspondents": [], "photographers": []}
-        if a.dateline_source:
-            _add(outlets, [s for s in a.dateline_source.split("/") if s], canon=True)
+        if a.dateline_source:                        # '齐鲁网·闪电新闻', '大众网日照·海报新闻' -> 大众网, 海报新闻
+            parts = [s for s in re.split(r"[/·]", a.dateline_source) if s]
+            _add(outlets, [(MEDIA_NAME_RE.match(s).group(0) if MEDIA_NAME_RE.match(s) else s) for s in parts],
+                 canon=True)
         for cr in a.credits:
             _add(outlets, cr.outlets, canon=True)
             for k in people:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from etl.parse.lexicon import BARE_LABEL_RE, COLUMN_LABEL_RE, COMMENTARY_LABELS, TITLE_TAG_RE
+from etl.parse.lexicon import BARE_LABEL_RE, COLUMN_LABEL_RE, COMMENTARY_LABELS, PHOTO_ITEMS_RE, TITLE_TAG_RE
 from etl.parse.records import Line
 from etl.parse.text import chunks, couplet_cue, has_comma, strip_dashes, top_level_dash_split
 
@@ -19,7 +19,7 @@ def bare_label(t: str) -> str | None:
     if m:
         return (m.group("a") or m.group("b")).strip()
     t = re.sub(r"^[○●◇◆■□]\s*|\s*[：:]$", "", t.strip())   # '○财富时评：'
-    return t if is_commentary(t) else None
+    return t if is_commentary(t) or PHOTO_ITEMS_RE.match(t) else None
 
 
 def is_commentary(label: str | None) -> bool:

@@ -27,13 +27,15 @@ BYLINE_BOX_RE = re.compile(r"^□\s*")
 # source: 本报 | a news agency | one or more '/'-joined media names ending in a media word
 _MEDIA_END = r"(?:社|报|网|台|新闻|客户端|电视)"
 _SOURCE = (rf"(?:本报|本刊|本台|本网|新华社|中新社|中新网|人民网|新华网|央视网|央广网|"
-           rf"[\u4e00-\u9fffA-Za-z]{{2,10}}{_MEDIA_END}(?:/[\u4e00-\u9fffA-Za-z]{{2,10}}{_MEDIA_END})*)")
+           rf"[\u4e00-\u9fffA-Za-z]{{2,10}}{_MEDIA_END}(?:[\u4e00-\u9fff]{{2,3}}(?=[/·]))?"   # 大众网日照·海报新闻
+           rf"(?:[/·][\u4e00-\u9fffA-Za-z]{{2,10}}{_MEDIA_END})*)")
+MEDIA_NAME_RE = re.compile(rf"^.*{_MEDIA_END}")
 _DATE_PART = rf"(?:(?P<m>\d{{1,2}}|[{CN_DIGITS}]{{1,2}})\s*月\s*)?(?P<d>{_DAY})\s*日"
 DATELINE_RE = re.compile(
-    r"^[【\[]?(?P<marker>据?(?P<source>" + _SOURCE + r")"
-    r"(?:据(?P<via>" + _SOURCE + r"))?"            # 新华社据塔斯社莫斯科1日讯: an agency relaying another
+    r"^[【\[]?(?P<marker>(?:(?=\d{1,2}\s*月\s*\d{1,2}\s*日\s*电)|据?(?P<source>" + _SOURCE + r")"
+    r"(?:据(?P<via>" + _SOURCE + r"))?)"          # 新华社据塔斯社莫斯科1日讯: an agency relaying another; '5月9日电' cut
     r"(?:记者)?[\u4e00-\u9fff、]{0,60}?"             # the place: 北京, 洛杉矶, 北京、马德里、柏林…
-    rf"(?:{_DATE_PART}\s*(?:电|讯|消息)|讯|消息|(?<=社)电))[】\]]?"     # an undated 电 only after a news agency
+    rf"(?:{_DATE_PART}\s*(?:电|讯(?!员)|消息)|讯(?!员)|消息|(?<=社)电))[】\]]?"   # undated 电 only after an agency; not 通讯员
 )
 # a dateline met inside a line, after a headline-like prefix (index pages) or a sentence (merged reports)
 INNER_DATELINE_RE = re.compile(
@@ -63,7 +65,8 @@ YEAR_RE = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?=\s*年)|(?<=《)((?:19|20)\d
 FUTURE_PREFIX_RE = re.compile(r"(预计|计划|力争|争取|目标|有望|将于|将在|预期|展望|到|至)\s*$")
 # '2020年以来', '2005年起': a span that starts in that year, so the page is later than it
 SINCE_SUFFIX_RE = re.compile(r"\s*年(?:度)?\s*(?:以来|至今|起|开始|前后|以后|之后|后)")
-RELATIVE_DAYS = {"前天": -2, "昨天": -1, "昨日": -1, "今天": 0, "今日": 0, "明天": 1, "明日": 1}
+RELATIVE_DAYS = {"前天": -2, "前晚": -2, "昨天": -1, "昨日": -1, "昨晚": -1, "昨夜": -1, "昨晨": -1,
+                 "今天": 0, "今日": 0, "今晨": 0, "今早": 0, "今晚": 0, "明天": 1, "明日": 1}
 RELATIVE_DAY_RE = re.compile("|".join(RELATIVE_DAYS))
 
 # ---------------------------------------------------------------- credits
@@ -79,14 +82,18 @@ ORG_SOURCE_RE = re.compile(r"[\u4e00-\u9fffA-Za-z]{2,16}(?:公安|发布|网|报
 ATTRIBUTION_RE = re.compile(r"^据\s*(?P<src>[\u4e00-\u9fffA-Za-z《》]{2,20}?)(?:电|消息|报道|解说词|综合)?\s*$")
 NOT_MEDIA = frozenset({"了解", "介绍", "悉", "统计", "报道", "称", "说", "测算", "调查", "分析", "透露", "估计",
                        "初步统计", "不完全统计", "记者了解", "知情人士", "业内人士"})
+_PNAME = r"[\u4e00-\u9fff·](?:\s{0,2}[\u4e00-\u9fff·]){1,3}"    # '王  锋': a padded two-character name
 PHOTO_CREDIT_RE = re.compile(
     r"(?:[（(]\s*)?(?:(?P<org>[\u4e00-\u9fffA-Za-z/]{0,12}?)(?:特约|实习|首席|特派|摄影|见习)?(?:记者|通讯员)\s*)?"
-    r"(?P<names>[\u4e00-\u9fff·]{2,4}(?:[\s、][\u4e00-\u9fff·]{2,4})*)\s*摄(?:影)?"
+    rf"(?P<names>{_PNAME}(?:[\s、]+{_PNAME})*)\s*摄(?:影)?"
     r"(?:\s*[）)])?(?:\s*[（(][^（）()]{0,8}[）)])?\s*$"
 )
 SUPPLIED_PHOTO_RE = re.compile(r"^[\u4e00-\u9fffA-Za-z]{2,24}(?:供图|供稿|提供)$")   # '广东省文旅厅供图'
 PICTURE_LABEL_RE = re.compile(r"^(?:大图|小图|上图|下图|左图|右图|中图|图\d|图为|图片)\s*[:：]")
 LATIN_FRAGMENT_RE = re.compile(r"^[\sA-Za-z0-9\\/|_.\-]{1,12}$")      # 'dlrb', '\\': a site code or stray markup
+PHOTO_ITEMS_RE = re.compile(r"^(?:图片新闻|新闻图片|图片报道|图说新闻|新闻图说|摄影报道)$")   # a block of photo items
+BRIEF_MARK_RE = re.compile(r"^[△▲◆●]\s*(?=\S)")                                  # '△联席会议制度已在我省全面实行。'
+SITE_NAME_RE = re.compile(r"^[\u4e00-\u9fffA-Za-z]{2,10}(?:数字报|电子报|电子版|数字版|网络版|数字报刊|电子报刊)$")
 DEBRIS_RE = re.compile(r"-->|<!--|\.s?html?\b|enpproperty|javascript:", re.I)
 SHARE_RE = re.compile(r"^(?:关注[\u4e00-\u9fffA-Za-z]{2,8}|[\u4e00-\u9fff]{0,8}(?:客户端|APP|app|App)(?:下载)?|"
                       r"打开|打开APP|APP内打开|立即打开|下载APP)$")
@@ -98,11 +105,11 @@ NAV_TOKENS = ("上一篇", "下一篇", "上一版", "下一版", "前一版", "
               "PDF", "打印", "关闭窗口", "关闭", "大字体", "小字体", "中字体", "字号", "扫码带走", "分享到", "扫码下载",
               "下载客户端", "微信扫码", "扫码", "收藏", "评论", "我要纠错", "字体", "大 中 小", "【大】", "【中】", "【小】",
               "大字", "中字", "小字", "搜索", "搜 索", "新闻搜索", "微博", "Qzone", "QQ空间", "微信", "分享", "按日期查阅",
-              "往期", "首页", "关闭")
+              "往期", "首页", "关闭", "通版阅读请点击", "展开通版", "收缩通版", "本版导读", "导读")
 ARTICLE_NAV = ("上一篇", "下一篇", "放大", "缩小", "默认", "大字体", "小字体", "字号", "【PDF版】", "PDF版")
-EDITION_RE = re.compile(r"^(?:第\s*)?[A-Z]{0,2}\d{1,3}(?:\s*[-—~]\s*\d{1,3})?\s*版(?:\s*[:：]\s*\S.{0,14}|\s*[（(][^）)]{0,8}[）)])?$")
+EDITION_RE = re.compile(r"^(?:当前版\s*[:：]\s*)?(?:第\s*)?[A-Z]{0,2}\d{1,3}(?:\s*[-—~]\s*\d{1,3})?\s*版(?:\s*[:：]\s*\S.{0,14}|\s*[（(][^）)]{0,8}[）)])?$")
 EDITION_PREFIX_RE = re.compile(r"^(?P<ed>第\s*\d{1,3}\s*版\s*[（(][^）)]{0,8}[）)])\s*(?:专栏\s*[:：])?\s*")
-COLUMN_ONLY_RE = re.compile(r"^专栏\s*[:：]?\s*$")
+COLUMN_ONLY_RE = re.compile(r"^专栏\s*[:：]?\s*[\u4e00-\u9fff（）()]{0,10}$")   # an archive's '专栏：福建通讯' field
 CROSS_REF_RE = re.compile(r"^(?:>+|》+|[■▲])?\s*(?:详见|见|转)?\s*(?:第?\s*[A-Z]?\d{1,3}(?:\s*[—\-~、至和]\s*[A-Z]?\d{1,3})*\s*版)"
                           r"(?:\s*[、,，]\s*[A-Z]?\d{1,3}\s*版)*\s*$")
 META_KEY_RE = re.compile(r"(来源|稿源|出处|发布时间|发布日期|发布人|发布者|作者|时间|日期|浏览次数|浏览|点击|阅读|责任编辑)\s*[:：]")
@@ -114,7 +121,7 @@ CONTACT_RE = re.compile(r"(?:通信地址|通讯地址|地址|邮编|E-?mail|电
 RELATED_RE = re.compile(r"^(?:相关链接|相关新闻|相关阅读|相关报道|延伸阅读|推荐阅读|新闻推荐|热点推荐|相关文章|更多阅读|"
                         r"相关专题|猜你喜欢|相关)\s*[:：]?\s*$")
 LINK_RE = re.compile(r"^(?:上一篇|下一篇|上一条|下一条)\s*[:：]")
-EDITOR_NOTE_RE = re.compile(r"^(?:编者按|编者的话|编后|编后语|编者注)\s*[:：]")
+EDITOR_NOTE_RE = re.compile(r"^(?:编者按|编者的话|编后语|编者注)\s*[:：]?\s*(?=\S)|^编后\s*[:：]|^——\s*编\s*者\s*$")
 CHANNEL_DATE_RE = re.compile(r"^[\u4e00-\u9fff]{2,8}\s*[|｜]\s*" + r"(?:19|20)\d{2}-\d{1,2}-\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$")
 FRONT_MATTER_KEY_RE = re.compile(r"^([A-Za-z_][\w-]*)\s*:\s*(.*)$")
 # labels of a separate commentary item printed under a story ('手记', '短评'): the item is an article of its own
@@ -141,4 +148,6 @@ def looks_like_name(s: str) -> bool:
     if not re.fullmatch(r"[\u4e00-\u9fff]{2,4}", s) or s in CMS_USERS or s in ROLE_WORDS:
         return False
     single, compound = surnames()
+    if len(s) == 4:                                  # four characters: a compound surname, else a word (农业食品)
+        return s[:2] in compound
     return s[:2] in compound and len(s) >= 3 or s[0] in single

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from etl.parse.credits import line_credit, parse_photo, parse_supplied
 from etl.parse.lexicon import (
+    BRIEF_MARK_RE,
     CAPTION_RE,
     DATELINE_RE,
     LATIN_FRAGMENT_RE,
@@ -28,6 +29,7 @@ BOX_LABEL_MAX = 8          # '■ 名词解释': a sidebar heading, not a captio
 CAPTION_CLUSTER_MAX = 30   # a short sentence right under a caption is a caption
 CAPTION_LINE_MAX = 60      # the line above a photo-credit line is its caption
 CAPTION_TEXT_MAX = 200     # a longer line ending in 'NAME 摄' is body with a photo credit inside
+BRIEF_MIN = 30             # a marked line at least this long with a sentence is a brief, not a caption
 
 
 def kind_noise(ln: Line) -> str | None:
@@ -48,8 +50,15 @@ def kind_photo_credit(ln: Line) -> str | None:
 
 
 def kind_caption(ln: Line) -> str | None:
+    if BRIEF_MARK_RE.match(ln.text) and len(ln.text) > BRIEF_MIN and re.search(r"[。！？]", ln.text) and \
+            parse_photo(ln.text) is None:
+        return "brief"                                 # '△联席会议制度已在我省全面实行。…': a brief of its own
     if CAPTION_RE.match(ln.text):
         rest = CAPTION_RE.sub("", ln.text)
+        cr = line_credit(rest)
+        if cr is not None and not cr.empty():            # '■ 本报记者 贾新伟': a credit marked like a caption
+            ln.credit = cr
+            return "byline" if cr.form in ("byline_line", "boxed_byline", "citation_byline") else "credit"
         if len(rest) <= BOX_LABEL_MAX and not re.search(r"[，。；：！？,.;:!?]", rest):
             return "box_label"
         got = parse_photo(rest)

@@ -163,6 +163,10 @@ def run_in_article(b: Builder, run, nxt, confirmed, i, j):
         else:
             b.headline_block(run, confirmed=False)
         return j
+    if b.photo_items and len(run) == 1 and section_head_like(first) and nxt is not None and \
+            nxt.kind in ("text", "caption"):
+        b.headline_block(run, confirmed=True)          # under '图片新闻' each headed block is a photo item
+        return j
     if len(run) == 1 and section_head_like(first) and nxt is not None and nxt.kind == "text" and not nxt.chrome:
         a.add_para("section_head", first.text, [first], tentative=True)
         b.mark([first], "section_head", a)

@@ -28,7 +28,10 @@ INNER_PREFIX_MAX = 160     # longest headline text restated before a dateline on
 GLUED_HEAD_MAX = 30        # longest headline glued after the last sentence of a paragraph
 NUMBERED_TITLE_MAX = 200   # '1. 引题 主题 副题' of a whole-issue index runs long
 _INNER_CREDIT_RE = re.compile(r"(?<=[。！？!?”])\s*[（(](?P<credit>[^（）()]{2,40}记者[^（）()]{0,20})[）)]\s*(?=\S)")
-_INNER_EDITOR_RE = re.compile(r"\s+(?=(?:责任编辑|编辑|责编)\s*[:：])")
+_INNER_EDITOR_RE = re.compile(r"\s+(?=(?:责任编辑|编辑|责编)\s*[:：])|(?<=报道)(?=来源\s*[:：])|"
+                              r"(?<=[。！？”])\s*(?=(?:来源|编辑|责编)\s*[:：][^。]{0,40}(?:编辑|责编|审校|主编)\s*[:：])")
+_HTML_BREAK_RE = re.compile(r"\s*<br\s*/?>\s*", re.I)
+_ARCHIVE_BYLINE_RE = re.compile(r"(?<=\s)(?P<b>本报(?:特约)?记者\s+[\u4e00-\u9fff]{2,3}(?:\s+[\u4e00-\u9fff]{2,3}){0,2})\s+(?=\S)")
 _NUMBERED_RE = re.compile(r"^(\d{1,2})\s*[.．、]\s*(\S.*)$")
 
 
@@ -77,6 +80,13 @@ def _headish(t: str, limit: int) -> bool:
 
 
 # ------------------------------------------------------------------ split rules
+def split_html_break(ln: Line, nxt: Line | None) -> list[Line] | None:
+    """R4.0 a crawler left HTML line breaks ('…<br/>专栏:<br/>…') in one text line."""
+    if not _HTML_BREAK_RE.search(ln.raw):
+        return None
+    return [_segment(ln, part) for part in _HTML_BREAK_RE.split(ln.raw.strip()) if part.strip()]
+
+
 def split_wide_gap(ln: Line, nxt: Line | None) -> list[Line] | None:
     """R4.1 'title   lead': a short headline, three or more spaces, then its first paragraph."""
     m = GAP_RE.search(ln.raw.strip())
@@ -105,7 +115,8 @@ def split_inner_credit(ln: Line, nxt: Line | None) -> list[Line] | None:
 def split_inner_editor(ln: Line, nxt: Line | None) -> list[Line] | None:
     """R4.3 an editor line ('责任编辑：…') run on after the last sentence."""
     m = _INNER_EDITOR_RE.search(ln.text)
-    if not m or m.start() == 0 or not EDITOR_LINE_RE.match(ln.text[m.end():]):
+    if not m or m.start() == 0 or not (EDITOR_LINE_RE.match(ln.text[m.end():]) or
+                                       re.match(r"来源\s*[:：]", ln.text[m.end():])):
         return None
     return [_segment(ln, ln.text[: m.start()]), _segment(ln, ln.text[m.end():])]
 
@@ -152,7 +163,13 @@ def split_edition_prefix(ln: Line, nxt: Line | None) -> list[Line] | None:
     m = EDITION_PREFIX_RE.match(ln.text)
     if not m or m.end() >= len(ln.text):
         return None
-    return [_segment(ln, m.group(0).strip(), chrome="edition_list"), _segment(ln, ln.text[m.end():])]
+    rest = ln.text[m.end():]
+    bm = _ARCHIVE_BYLINE_RE.search(" " + rest)
+    if bm and bm.start() > 1:    # '第1版(要闻)专栏: <headline> 本报记者 韩钟昆 <body>': the byline between them
+        s0, s1 = bm.start() - 1, bm.end() - 1
+        return [_segment(ln, m.group(0).strip(), chrome="edition_list"), _segment(ln, rest[:s0]),
+                _segment(ln, bm.group("b")), _segment(ln, rest[s1:])]
+    return [_segment(ln, m.group(0).strip(), chrome="edition_list"), _segment(ln, rest)]
 
 
 def split_numbered(ln: Line, nxt: Line | None) -> list[Line] | None:
@@ -164,6 +181,7 @@ def split_numbered(ln: Line, nxt: Line | None) -> list[Line] | None:
 
 
 SPLIT_RULES: tuple[tuple[str, str, Callable[[Line, Line | None], list[Line] | None]], ...] = (
+    ("R4.0", "html_break", split_html_break),
     ("R4.1", "wide_gap", split_wide_gap),
     ("R4.2", "inner_credit", split_inner_credit),
     ("R4.3", "inner_editor", split_inner_editor),

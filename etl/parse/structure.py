@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from etl.parse.credits import after_dateline, leading_attribution, paragraph_tail, parse_credit
 from etl.parse.headlines import assign_roles
 from etl.parse.lexicon import (
+    BRIEF_MARK_RE,
     CAPTION_RE,
     DATELINE_RE,
     INNER_DATELINE_RE,
@@ -22,6 +23,7 @@ from etl.parse.lexicon import (
     LEADING_MD_RE,
     MARKER_DOWN_END_RE,
     MARKER_UP_START_RE,
+    PHOTO_ITEMS_RE,
     REPORTED_LEAD_RE,
     SELF_REFERENCES,
 )
@@ -84,6 +86,7 @@ class Builder:
 
     def __init__(self, items: list[Line], kind: str, all_core: str):
         self.items = items
+        self.pos = {id(ln): x for x, ln in enumerate(items)}
         self.page_kind = kind
         self.all_core = all_core
         self.arts: list[Art] = []
@@ -93,11 +96,17 @@ class Builder:
         self.cls: dict[int, str] = {}       # id(line) -> line class
         self.owner: dict[int, int] = {}     # id(line) -> article index (-1 furniture)
         self.related_mode = False
+        self.photo_items = False             # under a '图片新闻' label every headed block is an item of its own
         self.tail_mode = False               # after a copyright/contact footer: the page's tail
         self.chrome_since = False
 
     # ----------------------------------------------------------- helpers
     def new_article(self) -> Art:
+        if self.page_kind == "markdown" and self.arts:   # a crawler's Markdown file holds one story
+            a = self.arts[0]
+            a.closed = False
+            self.cur = a
+            return a
         a = Art(idx=len(self.arts), related=self.related_mode, tail=self.tail_mode)
         self.arts.append(a)
         self.cur = a
@@ -135,6 +144,19 @@ class Builder:
         for ln in lines:
             self.cls[id(ln)] = cls
             self.owner[id(ln)] = -1
+
+    def body_follows(self, it: Line) -> bool:
+        """Does story text (body or a dateline) come after this line, before a headline, chrome or the end?"""
+        j = self.pos.get(id(it), len(self.items)) + 1
+        while j < len(self.items):
+            nxt = self.items[j]
+            if nxt.chrome:
+                return False
+            if nxt.kind in ("byline", "credit", "caption", "photo_credit"):
+                j += 1
+                continue
+            return nxt.kind == "dateline" or (nxt.kind == "text" and not head_like(nxt))
+        return False
 
     def next_after(self, j: int) -> tuple[Line | None, bool]:
         """The first non-chrome item from j on, and whether separating chrome came first."""
@@ -175,6 +197,16 @@ class Builder:
             self.related_mode = True
         if it.chrome == "copyright":
             self.tail_mode = True
+        if it.chrome == "editor_note" and it.text.startswith("——") and a is not None:
+            # '——编者' signs the paragraphs just above it: they were an editor's note, not the story
+            while a.paras and a.paras[-1]["kind"] == "body":
+                p = a.paras.pop()
+                self.furniture.append({"kind": "editor_note", "text": p["text"], "lines": p["lines"]})
+                for ln in self.items:
+                    if ln.no in p["lines"] and self.owner.get(id(ln)) == a.idx:
+                        self.cls[id(ln)], self.owner[id(ln)] = "furniture", -1
+            a.has_body = any(p["kind"] == "body" for p in a.paras)
+            a.open_para = None
         if a is not None and it.chrome in CLOSING_CHROME and (a.has_body or it.chrome == "related"):
             a.closed = True
         self.chrome_since = True
@@ -207,6 +239,11 @@ class Builder:
             self.mark([it], "caption", a)
         else:
             self.add_furniture("caption", it.text, [it], cls="caption")
+
+    def on_brief(self, it: Line) -> None:
+        """'△…': one brief of a run of briefs, each an untitled item of its own."""
+        a = self.new_article()
+        self.add_body(a, it, BRIEF_MARK_RE.sub("", it.text), "article_body", new_para=True)
 
     def on_box_label(self, it: Line) -> None:
         a = self.open()
@@ -245,20 +282,22 @@ class Builder:
         self.add_body(a, it, rest, "article_body")
 
     def on_byline(self, it: Line) -> None:
+        """A byline before body attaches. After body: on a web page (or a 文/图 credit) it belongs to
+        the story — a sub-report's byline when more of its text follows, else its closing credit; on a
+        printed page it starts the next story, unless no story text follows it (then it closes this
+        one); an index item's right-aligned credit under its lead is the item's."""
         a = self.open()
-        if a is not None and a.has_body and a.gap_head and it.credit is not None and it.credit.form == "byline_line":
-            self.add_credit(a, it.credit)              # an index item's right-aligned credit under its lead
-            a.add_para("byline", it.text, [it])
-            self.mark([it], "byline", a)
-            return
-        if a is not None and a.has_body and it.credit is not None and it.credit.form == "byline_line" and \
-                (self.page_kind in WEB_KINDS or it.credit.photographers):
-            # '文/本报记者 李东颖 吴鹏亮' under a web story's last paragraph: its credit, not a new story
-            self.add_credit(a, it.credit)
-            a.add_para("byline", it.text, [it])
-            self.mark([it], "byline", a)
-            a.closed = a.closed_by_credit = True
-            return
+        if a is not None and a.has_body:
+            follows = self.body_follows(it)
+            web_credit = it.credit is not None and it.credit.form == "byline_line" and \
+                (self.page_kind in WEB_KINDS or bool(it.credit.photographers))
+            if web_credit or a.gap_head or not follows:
+                self.add_credit(a, it.credit)
+                a.add_para("byline", it.text, [it])
+                self.mark([it], "byline", a)
+                if not (web_credit and follows):
+                    a.closed = a.closed_by_credit = True
+                return
         if a is None or a.has_body:
             a = self.new_article()
         self.add_credit(a, it.credit)
@@ -448,6 +487,15 @@ class Builder:
         if first:
             self.banner(run[:first])
         head = run[first:]
+        if self.page_kind == "markdown" and self.arts:    # later headlines of a Markdown story are its sections
+            a = self.new_article()
+            for ln in head:
+                a.add_para("section_head", ln.text, [ln], tentative=False)
+                self.mark([ln], "section_head", a)
+            a.open_para = None
+            return
+        if any(PHOTO_ITEMS_RE.match(ln.text) for ln in head):
+            self.photo_items = True
         a = self.new_article()
         a.gap_head = any(ln.gap or ln.numbered for ln in head)
         if wrapped:
@@ -471,6 +519,7 @@ KIND_HANDLERS: dict[str, Callable[[Builder, Line], None]] = {
     "caption": Builder.on_caption,
     "photo_credit": Builder.on_photo_credit,
     "box_label": Builder.on_box_label,
+    "brief": Builder.on_brief,
     "marker_down": Builder.on_marker_down,
     "marker_up": Builder.on_marker_up,
     "up_start": Builder.on_marker_up,
