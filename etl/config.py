@@ -24,7 +24,7 @@ DB_FILENAME = "warehouse.duckdb"
 
 # Bump when parsing/extraction logic changes so that already-processed files
 # are re-derived on the next run (the cleaned/modeled layers store it per row).
-PIPELINE_VERSION = "2026.11.29-1"
+PIPELINE_VERSION = "2026.11.29-2"
 
 
 @dataclass(frozen=True)

@@ -103,6 +103,49 @@ def test_numbered_briefs_and_datelines_are_separate_articles():
     assert page.articles[0].body == "会议今天闭幕。"
 
 
+def test_numbered_briefs_under_a_column_heading_are_untitled_items():
+    text = ("本地新闻\n\n2025年09月08日\n\n1.近日，全市青少年劳动技能大赛圆满落幕，参赛队伍获得金奖三项。\n\n"
+            "2.近日，烟台首家涉保险纠纷集约化调处中心在牟平区挂牌运行，已受理案件二十件。\n\n"
+            "3.为进一步提升海洋牧场防灾减灾能力，市海洋环境监测预报中心首次发布专项预报。\n")
+    page = parse_page(text)
+    assert page.meta.publication is None            # '本地新闻' names a section, not a paper
+    assert [a.body[:6] for a in page.articles] == ["近日，全市青", "近日，烟台首", "为进一步提升"]
+    assert {a.news_date for a in page.articles} == {date(2025, 9, 8)}
+    story = parse_page("措施出台\n本报讯 为推进工作，市里出台措施。\n1.加强领导，压实责任，确保各项工作落实到位。\n"
+                       "2.完善机制，形成合力，推动工作取得实效成果。\n3.强化督导，严格考核，保证措施全部落地见效。\n")
+    assert len(story.articles) == 1                 # numbered points after a lead stay in the story
+
+
+def test_a_story_that_printed_no_credit_ends_where_the_next_headline_starts():
+    text = ("要闻标题甲\n第一篇的正文说完了。\n第一篇的第二段也说完了。\n硬“核”力量落地招远\n"
+            "首个配置冷却塔的核电机组全面启动建设\n11月18日，核电项目顺利完成浇筑。 记者 钟建军 通讯员 丁晓明 摄影报道\n")
+    page = parse_page(text)
+    assert [(a.title, a.subtitle) for a in page.articles] == [
+        ("要闻标题甲", None), ("硬“核”力量落地招远", "首个配置冷却塔的核电机组全面启动建设")]
+    assert (page.articles[0].reporters, page.articles[1].reporters) == ([], ["钟建军"])
+
+
+def test_headline_line_glued_to_paper_and_date_and_byline_beside_title():
+    page = parse_page("A02\n\n颐山苑社区办起便民服务大集 烟台晚报 2023年04月03日\n\n"
+                      "本报讯(YMG全媒体记者 金海善)3月31日上午，便民服务大集启动。\n")
+    (a,) = page.articles
+    assert (page.meta.publication, page.meta.page_date) == ("烟台晚报", date(2023, 4, 3))
+    assert (a.title, a.news_date, a.reporters) == ("颐山苑社区办起便民服务大集", date(2023, 3, 31), ["金海善"])
+    page = parse_page("一版导读\n鲁豫“牵手”!高铁首标段贯通   记者 王瑞超\n通讯员 毕美娟\n\n9月17日，最后一榀箱梁顺利架设。\n")
+    (a,) = page.articles
+    assert (a.title, a.reporters, a.correspondents) == ("鲁豫“牵手”！高铁首标段贯通", ["王瑞超"], ["毕美娟"])
+
+
+def test_web_story_sections_and_channel_bar():
+    text = ("中文ENG\n青岛新闻城市档案区市撷英城市印象魅力青岛\n市北:老城区的嬗变之美\n2014-07-07 15:05:19 青岛日报\n\n"
+            "一座城市之美来自一种独特的韵味。\n\n【现状】市场需求旺盛\n\n上半年，我省成品油市场需求旺盛。\n")
+    page = parse_page(text)
+    (a,) = page.articles
+    assert (a.kicker, a.title, a.outlets) == (None, "市北：老城区的嬗变之美", ["青岛日报"])
+    assert "navigation" in {p.kind for p in page.furniture}
+    assert "市场需求旺盛" in " ".join(p.text for p in a.paragraphs if p.kind == "section_head")
+
+
 @pytest.mark.parametrize(("credit", "who"), [
     ("本报讯（文/图 记者何颖思）", ([], ["何颖思"], [], ["何颖思"])),
     ("本报讯(YMG全媒体记者 宋晓娜 摄影报道)", (["YMG全媒体"], ["宋晓娜"], [], ["宋晓娜"])),
@@ -129,6 +172,7 @@ def test_bylines(line, who):
     ("（李溟）", [], ["李溟"]),
     ("(市北公安)", ["市北公安"], []),
     (" 据新华社", ["新华社"], []),
+    ("(据新华社)", ["新华社"], []),
     ("（文字赵辉）", [], ["赵辉"]),
     ("（附图片）", [], []),
 ])
@@ -146,6 +190,8 @@ def test_dates_from_every_common_form():
     assert (page.articles[0].news_date, page.articles[0].date_confidence) == (date(2009, 11, 4), "relative+page_date")
     page = parse_page("青岛新闻网6月3日讯(记者 任俊峰)6月3日，采风团到访。2020年以来，示范区发展迅速。\n")
     assert page.articles[0].news_date is None  # '2020年以来' opens a span: it is not the page's year
+    page = parse_page("1991年1月2日人民日报 第6版\n\n泰报载文\n本报讯 去年12月27日，泰国华文报纸刊登文章。\n")
+    assert page.articles[0].news_date == date(1990, 12, 27)
 
 
 def test_markdown_front_matter_is_furniture():

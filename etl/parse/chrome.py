@@ -36,6 +36,7 @@ from etl.parse.lexicon import (
     NAV_TOKENS,
     PAGE_NO_RE,
     RELATED_RE,
+    SECTION_NAME_RE,
     SHARE_RE,
     SITE_NAME_RE,
     URL_RE,
@@ -129,7 +130,7 @@ def find_masthead(lines: list[Line]) -> tuple[PageMeta, set[int]]:
         if m and meta.url is None:
             meta.url = m.group(0)
         rem, strong = _meta_remainder(t)
-        if not strong and re.fullmatch(r"[\w·]+", t):
+        if not strong and re.fullmatch(r"[\w·]+", t) and not SECTION_NAME_RE.match(t):
             names.append((ln.level, t))
         elif strong and len(rem) >= 2 and PUB_NAME_RE.match(rem):
             names.append((0, rem))                   # '1951年9月15日人民日报 第1版'

@@ -182,8 +182,10 @@ def parse_bare(s: str) -> Credit | None:
         if role and role.group("role").replace(" ", "") in _PHOTO_ROLES - {"文"}:
             cr.photographers = list(toks)
         return cr
-    if not role and len(toks) == 1 and ORG_SOURCE_RE.fullmatch(t) and t not in SELF_REFERENCES:
-        return Credit(outlets=[t], raw=s.strip(), form="bare_name_or_source")
+    if not role and len(toks) == 1:
+        t = re.sub(r"^据", "", t)                      # '(据新华社)': the outlet, not '据新华社'
+        if ORG_SOURCE_RE.fullmatch(t) and t not in SELF_REFERENCES:
+            return Credit(outlets=[t], raw=s.strip(), form="bare_name_or_source")
     return None
 
 
@@ -211,8 +213,8 @@ def leading_attribution(text: str) -> Credit | None:
     if not m or m.group("src") in NOT_MEDIA or not (ORG_SOURCE_RE.fullmatch(m.group("src")) or "《" in m.group(0)):
         return None
     cr = Credit(outlets=[m.group("src")], raw=m.group(0), form="attribution")
-    if m.group("d"):
-        cr.dateline = (m.group("m"), m.group("d"))
+    if m.group("d") or m.group("d0"):
+        cr.dateline = (m.group("m"), m.group("d")) if m.group("d") else (m.group("m0"), m.group("d0"))
     return cr
 
 

@@ -17,6 +17,7 @@ from datetime import date, timedelta
 
 from etl.parse.lexicon import (
     FUTURE_PREFIX_RE,
+    LAST_YEAR_LEAD_RE,
     RELATIVE_DAY_RE,
     RELATIVE_DAYS,
     SINCE_SUFFIX_RE,
@@ -27,6 +28,7 @@ from etl.parse.records import Article
 _CN_VALUES = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 ROLLOVER_MONTHS = 6        # a dateline month this far after the page month belongs to the previous year
 LEAD_CLAUSE_RE = re.compile(r"^[^，,。；;！？!?：:]{0,24}")
+REPORT_DATE_RE = re.compile(r"^\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*(?:综合报道|综合消息|消息|电)")
 
 
 def cn_int(s: str | int | None) -> int | None:
@@ -91,13 +93,15 @@ def _dateline_date(a: Article, ctx: DateContext) -> tuple[date | None, int | Non
         if pd is None:
             return None
         month = pd.month if day <= pd.day else (pd.month - 1 or 12)
+    last_year = bool(LAST_YEAR_LEAD_RE.match(ctx.leads.get(a.ordinal, ""))) and \
+        not re.search(r"\d\s*日|[一二三四五六七八九十]日", a.dateline_text or "")   # '本报讯 去年12月27日，…'
     if pd is not None:
         y = pd.year
-        if month - pd.month > ROLLOVER_MONTHS:
+        if last_year or month - pd.month > ROLLOVER_MONTHS:
             y -= 1   # a December dateline on a January page
         conf = "dateline+page_year"
     elif ctx.text_year is not None:
-        y, conf = ctx.text_year, "dateline+" + (ctx.text_suffix or "text_year")
+        y, conf = ctx.text_year - last_year, "dateline+" + (ctx.text_suffix or "text_year")
     else:
         return None, None, "unknown"
     try:
@@ -112,7 +116,18 @@ def rule_relative(a: Article, ctx: DateContext):
     lead = ctx.leads.get(a.ordinal)
     if not lead:
         return None
-    m = RELATIVE_DAY_RE.search(LEAD_CLAUSE_RE.match(lead).group(0))
+    clause = LEAD_CLAUSE_RE.match(lead).group(0)
+    stated = re.search(r"[今昨前]\s*[（(]\s*(\d{1,2})\s*[）)]\s*日", clause)
+    if stated and ctx.page_date is not None:        # '今（15）日': the day is printed in the brackets
+        base = ctx.page_date
+        day = int(stated.group(1))
+        month, year = (base.month, base.year) if day <= base.day else \
+            ((base.month - 1 or 12), base.year - (base.month == 1))
+        try:
+            return date(year, month, day), year, "relative+page_date"
+        except ValueError:
+            return None
+    m = RELATIVE_DAY_RE.search(clause)
     if not m:
         return None
     base = _dateline_date(a, ctx)

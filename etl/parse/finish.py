@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from etl.parse.dates import REPORT_DATE_RE
 from etl.parse.lexicon import MEDIA_NAME_RE
 from etl.parse.records import Article, Credit, PageMeta, Paragraph
 from etl.parse.structure import Art, Builder
@@ -81,7 +82,8 @@ def drop_non_articles(b: Builder, meta: PageMeta) -> None:
         _photo_story(a)
         body = _body(a)
         has_sentence = any(ch in body for ch in SENT_FINAL)
-        headless = not a.has_headline and a.dateline_text is None and not a.credits and not a.continued_from
+        headless = not a.has_headline and a.dateline_text is None and not a.credits and not a.continued_from \
+            and not a.brief
         if a.teaser:
             _to_furniture(b, a, "teaser")
         elif not body:
@@ -154,8 +156,8 @@ def merge_credits(b: Builder, meta: PageMeta) -> dict[int, dict]:
         people = {"reporters": [], "correspondents": [], "photographers": []}
         if a.dateline_source:                        # '齐鲁网·闪电新闻', '大众网日照·海报新闻' -> 大众网, 海报新闻
             parts = [s for s in re.split(r"[/·]", a.dateline_source) if s]
-            _add(outlets, [(MEDIA_NAME_RE.match(s).group(0) if MEDIA_NAME_RE.match(s) else s) for s in parts],
-                 canon=True)
+            _add(outlets, [(MEDIA_NAME_RE.match(s).group(0) if MEDIA_NAME_RE.match(s) and not s.endswith("频道")
+                            else s) for s in parts], canon=True)   # '新华网江西频道' is a channel of its own
         for cr in a.credits:
             _add(outlets, cr.outlets, canon=True)
             for k in people:
@@ -220,6 +222,9 @@ def build_articles(b: Builder, meta: PageMeta) -> tuple[list[Article], dict[int,
             callouts=[p["text"] for p in paras if p["kind"] == "callout"],
         )
         lead = a.lead if a.lead is not None else (body.split("\n", 1)[0] if body else None)
+        rd = REPORT_DATE_RE.match(lead or "") if a.dateline_text is None else None
+        if rd:                                       # '2月15日综合报道，…' opens the story: its date
+            art.dateline_month, art.dateline_day = rd.group(1), rd.group(2)
         if lead:
             leads[art.ordinal] = lead
         articles.append(art)

@@ -28,7 +28,8 @@ BYLINE_BOX_RE = re.compile(r"^□\s*")
 _MEDIA_END = r"(?:社|报|网|台|新闻|客户端|电视)"
 _SOURCE = (rf"(?:本报|本刊|本台|本网|新华社|中新社|中新网|人民网|新华网|央视网|央广网|"
            rf"[\u4e00-\u9fffA-Za-z]{{2,10}}{_MEDIA_END}(?:[\u4e00-\u9fff]{{2,3}}(?=[/·]))?"   # 大众网日照·海报新闻
-           rf"(?:[/·][\u4e00-\u9fffA-Za-z]{{2,10}}{_MEDIA_END})*)")
+           rf"(?:[/·][\u4e00-\u9fffA-Za-z]{{2,10}}{_MEDIA_END})*)"
+           r"(?:[\u4e00-\u9fff]{2,4}频道)?")                    # 新华网江西频道: a portal's regional channel
 MEDIA_NAME_RE = re.compile(rf"^.*{_MEDIA_END}")
 _DATE_PART = rf"(?:(?P<m>\d{{1,2}}|[{CN_DIGITS}]{{1,2}})\s*月\s*)?(?P<d>{_DAY})\s*日"
 DATELINE_RE = re.compile(
@@ -47,7 +48,8 @@ INNER_DATELINE_RE = re.compile(
 # an old-style lead credit that stands where a dateline stands: '本报记者陆珂报道：'
 REPORTED_LEAD_RE = re.compile(r"^(?P<marker>(?P<source>本报|新华社)?(?:特约|实习|首席|特派|驻[\u4e00-\u9fff]{1,4})?"
                               r"(?:通讯员[\u4e00-\u9fff、]{2,12}?[、，,]?)?记者[\u4e00-\u9fff、]{2,16}?报道)[:：]")
-LEADING_MD_RE = re.compile(r"^\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+LEADING_MD_RE = re.compile(r"^\s*(?:去年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*日")     # '本报讯 去年12月27日，…'
+LAST_YEAR_LEAD_RE = re.compile(r"^\s*去年\s*\d{1,2}\s*月")
 LEADING_D_RE = re.compile(r"^\s*(\d{1,2})\s*日(?!\s*[电讯])")
 
 # ---------------------------------------------------------------- dates
@@ -59,6 +61,9 @@ WEEKDAY_LOOSE_RE = re.compile(r"(?:星期|礼拜)[一二三四五六日天]?")  
 ISSUE_RE = re.compile(r"总\s*第\s*(\d+)\s*期|(?<!总)第\s*(\d+)\s*期")
 URL_RE = re.compile(r"(?:https?://|www\.)\S+")
 PAGE_NO_RE = re.compile(rf"{PAGE_REF}|[A-Z]\d{{1,2}}")
+# '本地新闻', '国际新闻': a section of the paper named by its topic, not a publication
+SECTION_NAME_RE = re.compile(r"^(?:本地|本埠|本市|国内|国际|社会|体育|财经|综合|时政|热点|今日|图片|视频|文化|教育|健康|"
+                             r"民生|法治|经济|科技|娱乐|军事|地方|城市|区县|县域|要闻|滚动|头条)(?:新闻|资讯|快讯)$")
 NAME_SUFFIX_RE = re.compile(r"(数字报|电子报|电子版|数字版|网络版|数字报刊|电子报刊)$")
 # years named in text: '2023年', '2022年度', or a title starting with a year '《2022中国…'
 YEAR_RE = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?=\s*年)|(?<=《)((?:19|20)\d{2})")
@@ -92,7 +97,9 @@ SUPPLIED_PHOTO_RE = re.compile(r"^[\u4e00-\u9fffA-Za-z]{2,24}(?:供图|供稿|�
 PICTURE_LABEL_RE = re.compile(r"^(?:大图|小图|上图|下图|左图|右图|中图|图\d|图为|图片)\s*[:：]")
 LATIN_FRAGMENT_RE = re.compile(r"^[\sA-Za-z0-9\\/|_.\-]{1,12}$")      # 'dlrb', '\\': a site code or stray markup
 PHOTO_ITEMS_RE = re.compile(r"^(?:图片新闻|新闻图片|图片报道|图说新闻|新闻图说|摄影报道)$")   # a block of photo items
-BRIEF_MARK_RE = re.compile(r"^[△▲◆●]\s*(?=\S)")                                  # '△联席会议制度已在我省全面实行。'
+BRIEF_MARK_RE = re.compile(r"^[△▲◆●]\s*(?=\S)")
+NUMBERED_BRIEF_RE = re.compile(r"^(\d{1,2})\s*[.．、]\s*(?=\S)")                           # '1.近日，全国青少年…'
+BRIEF_LEAD_RE = re.compile(r"^(?:[△▲◆●]|\d{1,2}\s*[.．、])\s*(?=\S)")                                  # '△联席会议制度已在我省全面实行。'
 SITE_NAME_RE = re.compile(r"^[\u4e00-\u9fffA-Za-z]{2,10}(?:数字报|电子报|电子版|数字版|网络版|数字报刊|电子报刊)$")
 DEBRIS_RE = re.compile(r"-->|<!--|\.s?html?\b|enpproperty|javascript:", re.I)
 SHARE_RE = re.compile(r"^(?:关注[\u4e00-\u9fffA-Za-z]{2,8}|[\u4e00-\u9fff]{0,8}(?:客户端|APP|app|App)(?:下载)?|"
@@ -121,14 +128,15 @@ CONTACT_RE = re.compile(r"(?:通信地址|通讯地址|地址|邮编|E-?mail|电
 RELATED_RE = re.compile(r"^(?:相关链接|相关新闻|相关阅读|相关报道|延伸阅读|推荐阅读|新闻推荐|热点推荐|相关文章|更多阅读|"
                         r"相关专题|猜你喜欢|相关)\s*[:：]?\s*$")
 LINK_RE = re.compile(r"^(?:上一篇|下一篇|上一条|下一条)\s*[:：]")
-EDITOR_NOTE_RE = re.compile(r"^(?:编者按|编者的话|编后语|编者注)\s*[:：]?\s*(?=\S)|^编后\s*[:：]|^——\s*编\s*者\s*$")
+EDITOR_NOTE_RE = re.compile(r"^(?:编者按|编者的话|编后语|编者注|开栏的话|开篇的话|写在前面)\s*[:：]?\s*(?=\S)|^编后\s*[:：]|^——\s*编\s*者\s*$")
 CHANNEL_DATE_RE = re.compile(r"^[\u4e00-\u9fff]{2,8}\s*[|｜]\s*" + r"(?:19|20)\d{2}-\d{1,2}-\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$")
 FRONT_MATTER_KEY_RE = re.compile(r"^([A-Za-z_][\w-]*)\s*:\s*(.*)$")
 # labels of a separate commentary item printed under a story ('手记', '短评'): the item is an article of its own
 COMMENTARY_LABELS = frozenset({"短评", "手记", "记者手记", "采访手记", "编后", "编后语", "评论", "时评", "快评", "点评",
                                "微评", "述评", "记者观察", "记者点评", "一句话评论", "人民时评", "新闻观察"})
 BARE_LABEL_RE = re.compile(r"^(?:[【\[](?P<a>[^】\]]{1,12})[】\]]|·(?P<b>[^·]{1,8})·)$")
-LEADING_ATTRIBUTION_RE = re.compile(r"^据\s*《?(?P<src>[\u4e00-\u9fffA-Za-z]{1,12}?(?:社|报|网|台|新闻|电视|广播|客户端))》?\s*"
+LEADING_ATTRIBUTION_RE = re.compile(r"^据\s*(?:(?P<m0>\d{1,2})\s*月\s*(?P<d0>\d{1,2})\s*日\s*(?=《))?"   # 据2月14日《经济参考报》报道
+                                    r"《?(?P<src>[\u4e00-\u9fffA-Za-z]{1,12}?(?:社|报|网|台|新闻|电视|广播|客户端))》?\s*"
                                     r"[\u4e00-\u9fff]{0,6}?(?:(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日)?\s*(?:报道|消息|电|讯)\s*[，,：:]")
 COLUMN_LABEL_RE = re.compile(r"^(?:【(?P<a>[^】]{1,16})】|·(?P<b>[^·]{1,8})·|\[(?P<c>[^\]]{1,16})\]|"
                              r"(?P<d>[\u4e00-\u9fff《》0-9]{2,16})\s*[|｜]\s+)\s*(?P<rest>\S.*)$")

@@ -18,6 +18,7 @@ from etl.parse.lexicon import (
     LATIN_FRAGMENT_RE,
     MARKER_DOWN_FULL_RE,
     MARKER_UP_START_RE,
+    NUMBERED_BRIEF_RE,
     PICTURE_LABEL_RE,
     REPORTED_LEAD_RE,
     looks_like_name,
@@ -29,6 +30,7 @@ BOX_LABEL_MAX = 8          # '■ 名词解释': a sidebar heading, not a captio
 CAPTION_CLUSTER_MAX = 30   # a short sentence right under a caption is a caption
 CAPTION_LINE_MAX = 60      # the line above a photo-credit line is its caption
 CAPTION_TEXT_MAX = 200     # a longer line ending in 'NAME 摄' is body with a photo credit inside
+NUMBERED_BRIEFS_MIN = 3    # '1.…' '2.…' '3.…' paragraphs under a heading: a column of numbered briefs
 BRIEF_MIN = 30             # a marked line at least this long with a sentence is a brief, not a caption
 
 
@@ -139,6 +141,7 @@ def classify_lines(lines: list[Line]) -> None:
                 not _names_only(prev) and nxt is not None and not _names_only(nxt) and \
                 1 <= len(names) <= 3 and all(looks_like_name(n) for n in names):
             ln.kind, ln.credit = "byline", Credit(reporters=names, raw=ln.text, form="byline_line")
+    _numbered_briefs(seq)
     for i, ln in enumerate(seq):
         prev = seq[i - 1] if i else None
         nxt = seq[i + 1] if i + 1 < len(seq) else None
@@ -156,9 +159,32 @@ def classify_lines(lines: list[Line]) -> None:
             ln.kind = "caption"
 
 
+def _numbered_briefs(seq: list[Line]) -> None:
+    """R6.9 '1.近日，…。' / '2.…。' / '3.…。' right under a heading (no paragraph before the list):
+    numbered briefs of a news column (本地新闻, 简讯), each an untitled item. Numbered points inside a
+    story follow its lead paragraph and stay body."""
+    i = 0
+    while i < len(seq):
+        run: list[Line] = []
+        j = i
+        while j < len(seq):
+            m = NUMBERED_BRIEF_RE.match(seq[j].text)
+            if not (m and int(m.group(1)) == len(run) + 1 and seq[j].kind == "text" and
+                    len(seq[j].text) > BRIEF_MIN and re.search(r"[。！？]", seq[j].text)):
+                break
+            run.append(seq[j])
+            j += 1
+        prev = seq[i - 1] if i else None
+        if len(run) >= NUMBERED_BRIEFS_MIN and (prev is None or head_like(prev)):
+            for ln in run:
+                ln.kind = "brief"
+        i = max(j, i + 1)
+
+
 HEAD_MAX_LEN = 100          # longest line that can still be a headline line
 NUMBERED_HEAD_MAX = 200     # ... a numbered index item ('1. 引题 主题 副题')
 COLON_HEAD_MAX = 20         # '周口市开发区公用事业局：' above its title: a short line may end with a colon
+SENTENCE_LINE_MIN = 60      # an unmarked line longer than this with two commas is a sentence, not a headline
 SECTION_HEAD_MAX_LEN = 20   # longest unmarked in-article section head
 
 
@@ -173,6 +199,9 @@ def head_like(ln: Line) -> bool:
         return False
     if t[0] in "，。、；：？！”’）》,.;:?!)":
         return False
+    if ln.level == 0 and not ln.numbered and len(t) > SENTENCE_LINE_MIN and len(re.findall(r"[，,]", t)) >= 2 and \
+            not re.search(r"\s|——", t):
+        return False              # a paragraph cut short (a stored excerpt's last line); stacked decks keep their spaces
     return not (ln.level == 0 and "。" in t)
 
 

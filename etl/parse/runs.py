@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 
 from etl.parse.headlines import bare_label, column_label, is_commentary
-from etl.parse.lines import head_like, section_head_like
+from etl.parse.lines import SECTION_HEAD_MAX_LEN, head_like, section_head_like
 from etl.parse.structure import INDEX_MIN_LINES, SEPARATING_CHROME, WEB_KINDS, Builder
 from etl.parse.text import couplet_cue, label_like, strong_banner_cue, top_level_dash_split
 
@@ -88,7 +88,15 @@ def run_box_heading(b: Builder, run, nxt, confirmed, i, j):
 def run_item_head(b: Builder, run, nxt, confirmed, i, j):
     """R8.6 an index item ('title   lead', '1. title') or a column-labelled headline ('【短评】…')."""
     first = run[0]
-    if first.gap or first.numbered or column_label(first.text) or \
+    a = b.open()
+    cl = column_label(first.text)
+    if cl and len(run) == 1 and not first.gap and b.page_kind in WEB_KINDS and a is not None and a.has_body and \
+            not is_commentary(cl[0]):                 # '【现状】市场需求旺盛' inside a web story: one of its sections
+        a.add_para("section_head", first.text, [first], tentative=False)
+        b.mark([first], "section_head", a)
+        a.open_para = None
+        return j
+    if first.gap or first.numbered or cl or \
             (len(run) > 1 and is_commentary(bare_label(first.text))):
         b.headline_block(run, confirmed=True)
         return j
@@ -172,10 +180,21 @@ def run_in_article(b: Builder, run, nxt, confirmed, i, j):
         b.mark([first], "section_head", a)
         a.open_para = None
         return j
+    if b.page_kind in ("print_page", "issue_index") and not a.credits and \
+            (2 <= len(run) <= 3 or (len(run) == 1 and len(first.text) > SECTION_HEAD_MAX_LEN)) and \
+            not a.dateline_text and nxt is not None and \
+            nxt.kind == "text" and not nxt.chrome and not head_like(nxt) and \
+            not any(section_head_like(ln) and re.match(_ENUM_HEAD, ln.text) for ln in run):
+        # one long or two or three headline lines after a finished paragraph of a story that printed no byline or
+        # dateline (a story with a byline on top has sections; an uncredited one ends where the next begins)
+        b.headline_block(run, confirmed=False)
+        return j
     for ln in run:
         b.on_body(ln)
     return j
 
+
+_ENUM_HEAD = r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．]|第[一二三四五六七八九十]+)"
 
 RUN_RULES: tuple[tuple[str, str, Callable], ...] = (
     ("R8.1", "headline_index", run_index),

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from etl.parse.chrome import MEDIA_WORD_RE, PUB_NAME_RE
+from etl.parse.credits import line_credit
 from etl.parse.lexicon import (
     DATELINE_RE,
     EDITION_PREFIX_RE,
@@ -32,6 +34,8 @@ _INNER_EDITOR_RE = re.compile(r"\s+(?=(?:责任编辑|编辑|责编)\s*[:：])|(
                               r"(?<=[。！？”])\s*(?=(?:来源|编辑|责编)\s*[:：][^。]{0,40}(?:编辑|责编|审校|主编)\s*[:：])")
 _HTML_BREAK_RE = re.compile(r"\s*<br\s*/?>\s*", re.I)
 _ARCHIVE_BYLINE_RE = re.compile(r"(?<=\s)(?P<b>本报(?:特约)?记者\s+[\u4e00-\u9fff]{2,3}(?:\s+[\u4e00-\u9fff]{2,3}){0,2})\s+(?=\S)")
+_PAPER_DATE_TAIL_RE = re.compile(r"\s+(?P<tail>(?P<pub>[\u4e00-\u9fffA-Za-z0-9]{2,12})\s*(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*$")
+_BYLINE_FORMS = ("byline_line", "boxed_byline")
 _NUMBERED_RE = re.compile(r"^(\d{1,2})\s*[.．、]\s*(\S.*)$")
 
 
@@ -95,10 +99,14 @@ def split_wide_gap(ln: Line, nxt: Line | None) -> list[Line] | None:
     raw = ln.raw.strip()
     left, right = raw[: m.start()], raw[m.end():]
     lt, rt = normalize(strip_markup(left)[0]), normalize(strip_markup(right)[0])
-    if not _headish(lt, GAP_TITLE_MAX) or lt.endswith(("，", "、")):
+    if lt.endswith(("，", "、")):
         return None
-    if rt.startswith("□"):                           # 'title   □记者 仪博文 报道': the byline stands beside the title
-        return [_segment(ln, left, gap=True), _segment(ln, right)]
+    cr = line_credit(rt)
+    if (rt.startswith("□") or (cr is not None and cr.form in _BYLINE_FORMS and cr.reporters)) and \
+            len(lt) <= GAP_TITLE_MAX and "。" not in lt:       # a title may exclaim ('鲁豫“牵手”!…')
+        return [_segment(ln, left, gap=True), _segment(ln, right)]   # 'title   记者 王瑞超': the byline beside the title
+    if not _headish(lt, GAP_TITLE_MAX):
+        return None
     if len(core(rt)) < 8:
         return None
     return [_segment(ln, left, gap=True), _segment(ln, right, lead=True)]
@@ -180,6 +188,17 @@ def split_numbered(ln: Line, nxt: Line | None) -> list[Line] | None:
     return [_segment(ln, m.group(2), numbered=True)]
 
 
+def split_paper_date_tail(ln: Line, nxt: Line | None) -> list[Line] | None:
+    """R4.8 'headline 烟台晚报 2023年08月09日': an e-paper prints its paper and date on the headline line."""
+    m = _PAPER_DATE_TAIL_RE.search(ln.text)
+    if not m or not (PUB_NAME_RE.match(m.group("pub")) and MEDIA_WORD_RE.search(m.group("pub"))):
+        return None
+    head = ln.text[: m.start()].strip()
+    if not _headish(head, GAP_TITLE_MAX):
+        return None
+    return [_segment(ln, head), _segment(ln, m.group("tail"))]
+
+
 SPLIT_RULES: tuple[tuple[str, str, Callable[[Line, Line | None], list[Line] | None]], ...] = (
     ("R4.0", "html_break", split_html_break),
     ("R4.1", "wide_gap", split_wide_gap),
@@ -189,6 +208,7 @@ SPLIT_RULES: tuple[tuple[str, str, Callable[[Line, Line | None], list[Line] | No
     ("R4.5", "inner_dateline", split_inner_dateline),
     ("R4.6", "edition_prefix", split_edition_prefix),
     ("R4.7", "numbered", split_numbered),
+    ("R4.8", "paper_date_tail", split_paper_date_tail),
 )
 
 

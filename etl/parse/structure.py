@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from etl.parse.credits import after_dateline, leading_attribution, paragraph_tail, parse_credit
 from etl.parse.headlines import assign_roles
 from etl.parse.lexicon import (
-    BRIEF_MARK_RE,
+    BRIEF_LEAD_RE,
     CAPTION_RE,
     DATELINE_RE,
     INNER_DATELINE_RE,
@@ -31,6 +31,8 @@ from etl.parse.lines import head_like
 from etl.parse.records import Credit, Line
 from etl.parse.text import finished, label_like, strong_banner_cue
 
+CHANNEL_BAR_MIN = 16         # glued channel names above a web page's title ('青岛新闻城市档案区市撷英…')
+HEAD_LIST_MIN = 3            # headline lines stacked above an index item's gap-split title are a list, not its kicker
 INDEX_MIN_LINES = 4          # a run this long that no body follows is a list of headlines, not a headline
 LEAD_IN_MAX_PARAS = 3        # paragraphs a repost may print before its dateline (导语)
 # chrome that ends the article above it; other chrome (metadata, navigation, editions) is transparent
@@ -64,6 +66,7 @@ class Art:
     continued_from: bool = False
     related: bool = False                # printed under a related-links label
     teaser: bool = False                 # cut short with '…' (a teaser, not the article)
+    brief: bool = False                  # a '△…' / '1.…' brief: an untitled item however short
     gap_head: bool = False               # headline of an index item ('title   lead')
     tail: bool = False                   # started after the page's copyright footer
     closed_by_credit: bool = False       # closed by a trailing credit (not by a marker, banner or chrome)
@@ -241,9 +244,10 @@ class Builder:
             self.add_furniture("caption", it.text, [it], cls="caption")
 
     def on_brief(self, it: Line) -> None:
-        """'△…': one brief of a run of briefs, each an untitled item of its own."""
+        """'△…' / '1.…': one brief of a run of briefs, each an untitled item of its own."""
         a = self.new_article()
-        self.add_body(a, it, BRIEF_MARK_RE.sub("", it.text), "article_body", new_para=True)
+        a.brief = True
+        self.add_body(a, it, BRIEF_LEAD_RE.sub("", it.text), "article_body", new_para=True)
 
     def on_box_label(self, it: Line) -> None:
         a = self.open()
@@ -465,7 +469,17 @@ class Builder:
         return any(len(ln.core) >= 10 and self.all_core.count(ln.core) >= 2 for ln in run)
 
     def headline_block(self, run: list[Line], confirmed: bool, wrapped: bool = False) -> None:
-        """Split a headline run into leading banners + kicker/title/subtitle; start an article."""
+        """Split a headline run into leading banners + kicker/title/subtitle; start an article.
+        Three or more lines above an index item's own 'title   lead' line are headlines listed
+        with no text (a whole-issue index whose items lost their text): furniture."""
+        x = next((x for x, ln in enumerate(run) if ln.gap), 0)
+        if x >= HEAD_LIST_MIN and not any(ln.gap or ln.numbered or ln.level for ln in run[:x]):
+            self.add_furniture("headline_index", " / ".join(ln.text for ln in run[:x]), run[:x])
+            run = run[x:]
+        x = self.channel_bar_end(run)
+        if x:
+            self.add_furniture("navigation", " / ".join(ln.text for ln in run[:x]), run[:x])
+            run = run[x:]
         banner = [strong_banner_cue(ln.text) and self.page_kind == "print_page" for ln in run]
         changed = True
         while changed:
@@ -504,6 +518,19 @@ class Builder:
             self.mark(head, "headline", a)
             return
         self.set_headline(a, head)
+
+    def channel_bar_end(self, run: list[Line]) -> int:
+        """A web page's first headline sits right above its date/source line; a long line of glued
+        channel names with no punctuation or space above it ('青岛新闻城市档案区市撷英…') is the site's
+        channel bar, and everything above that bar is site chrome too. Returns how many lines to drop."""
+        if self.page_kind not in WEB_KINDS or self.arts or len(run) < 2:
+            return 0
+        j = self.pos.get(id(run[-1]), len(self.items)) + 1
+        if j >= len(self.items) or self.items[j].chrome != "metadata":
+            return 0
+        bars = [x for x, ln in enumerate(run[:-1]) if len(ln.text) >= CHANNEL_BAR_MIN and
+                not re.search(r"[\s\W\d]", ln.text)]
+        return bars[-1] + 1 if bars else 0
 
     def set_headline(self, a: Art, head: list[Line]) -> None:
         roles = assign_roles(head)
