@@ -21,7 +21,8 @@ Groups (what each one does is in its function's docstring):
 - ``exports`` disk full and permission errors while exporting Parquet;
 - ``sigkill`` the run process SIGKILLed at several points, then a rerun,
   compared with a clean run;
-- ``pools``   what a SIGKILLed run leaves in Dagster's pool slots.
+- ``pools``   what a SIGKILLed run leaves in Dagster's pool slots;
+- further groups, one file each in ``scripts/fault_groups/`` (``--list`` shows them).
 
 The test suite runs the same scenarios (tests/test_bad_input.py,
 tests/test_faults.py import this module), so they are defined once, here.
@@ -1177,6 +1178,29 @@ GROUPS: dict[str, Callable[[Path], list[Outcome]]] = {
     "sigkill": scenario_sigkill,
     "pools": scenario_pools,
 }
+GROUP_DIR = Path(__file__).resolve().parent / "fault_groups"
+
+
+def _load_groups() -> None:
+    """Further groups live one per file in scripts/fault_groups/<name>.py: each defines
+    ``scenario(work: Path, fs) -> list[Outcome]`` (``fs`` is this module, for its helpers)
+    and a one-line docstring on it. They are added to GROUPS in file-name order."""
+    import importlib.util
+
+    me = sys.modules[__name__]
+    for path in sorted(GROUP_DIR.glob("[a-z]*.py")):
+        spec = importlib.util.spec_from_file_location(f"fault_groups_{path.stem}", path)
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+
+        def run(work: Path, _fn=mod.scenario) -> list[Outcome]:
+            return _fn(work, me)
+
+        run.__doc__ = mod.scenario.__doc__
+        GROUPS[path.stem] = run
+
+
+_load_groups()
 
 
 def main(argv: list[str]) -> int:
