@@ -4,15 +4,20 @@ Every file under the seeds folder becomes exactly one :class:`SourceFile`,
 either ``status='ok'`` with decoded text or ``status='rejected'`` with an
 ``error`` a person can act on. Nothing is silently skipped: the caller can
 always check ``files seen == ok + rejected`` (the asset check
-``every_file_accounted`` does). What happens to each kind of bad input is
-listed in ``docs/guarantees.md``.
+``every_file_accounted`` does). Every file gets its own key (stored path,
+partition key), even when two byte-different names read as the same text:
+see :func:`file_keys`. What happens to each kind of bad input is listed in
+``docs/guarantees.md``.
 
 Encodings are detected from the bytes, never guessed from the file extension:
 
 1. magic numbers of binary formats (PNG, PDF, ZIP/.docx, …) → rejected;
 2. byte-order marks (UTF-8, UTF-16, UTF-32);
 3. UTF-16 without a BOM (NUL bytes in every other position and a decoding
-   that reads as Chinese/ASCII text);
+   that reads as Chinese/ASCII text); otherwise a page with a few stray NUL
+   bytes (at most one per 200 bytes, anywhere in the file) has them removed
+   and is decoded as below, with a warning in ``error``; more NULs than that
+   is binary data → rejected. No NUL (byte or U+0000) is ever kept in ``text``;
 4. strict UTF-8; a UTF-8 file cut in the middle of a character keeps what
    precedes the cut; a UTF-8 file with a few stray invalid bytes keeps its
    text with U+FFFD in their place (both with a warning in ``error``);
@@ -132,17 +137,26 @@ def _mb(n: int) -> str:
 
 # ---------------------------------------------------------------- discovery
 
+def _relative_posix(path: Path, seeds_dir: Path) -> str:
+    try:
+        return Path(path).relative_to(seeds_dir).as_posix()
+    except ValueError:
+        return Path(path).as_posix()
+
+
 def relative_path(path: Path, seeds_dir: Path) -> str:
-    """``path`` relative to ``seeds_dir`` with forward slashes, always valid UTF-8.
+    """``path`` relative to ``seeds_dir`` with forward slashes, always valid UTF-8: the readable name.
 
     A name that is not valid UTF-8 (e.g. a GBK name from a Windows zip) would
     make the row unstorable; its bytes are decoded as GB18030 when that works,
     else undecodable bytes are written as ``\\xNN``.
+
+    This is a name for people, not a key: two byte-different names can read
+    the same (GBK ``中文.txt`` beside UTF-8 ``中文.txt``; the byte 0xFF, shown
+    ``\\xff``, beside a name holding the four characters ``\\xff``). The key of
+    a file, unique in its folder, comes from :func:`file_keys`.
     """
-    try:
-        rel = Path(path).relative_to(seeds_dir).as_posix()
-    except ValueError:
-        rel = Path(path).as_posix()
+    rel = _relative_posix(path, seeds_dir)
     try:
         rel.encode("utf-8")
         return rel
@@ -152,6 +166,70 @@ def relative_path(path: Path, seeds_dir: Path) -> str:
             return raw.decode("gb18030")
         except UnicodeDecodeError:
             return raw.decode("utf-8", "backslashreplace")
+
+
+def _tagged(name: str, tag: str) -> str:
+    """``name`` with ``tag`` inserted before the extension of its last component (``a/b.txt`` → ``a/b~tag.txt``)."""
+    folder, slash, last = name.rpartition("/")
+    stem, dot, ext = last.rpartition(".")
+    if not dot or not stem or len(ext) > 12:
+        stem, dot, ext = last, "", ""
+    return f"{folder}{slash}{stem}~{tag}{dot}{ext}"
+
+
+def file_keys(paths: list[Path], seeds_dir: Path) -> dict[str, Path]:
+    """A distinct, stable key for every path (the stored ``path`` and the partition key), in ``paths`` order.
+
+    - A name that is valid UTF-8 is its own key (its relative path): two such
+      names with different bytes are different strings, and the keys of
+      ordinary names never depend on what else is in the folder.
+    - A name that is not valid UTF-8 gets its readable form
+      (:func:`relative_path`) when no other file's name reads the same.
+    - Otherwise (its readable form is another file's name, or two non-UTF-8
+      names read the same) it gets ``~`` and the first 8 hex digits of the
+      sha256 of its raw relative-path bytes before its extension:
+      ``中文~1a2b3c4d.txt``. The tag depends only on the name's own bytes, so
+      it is the same on every run. No string escape can be reserved for this
+      (every valid UTF-8 string is a possible file name), so the tagged key is
+      checked against every other key and lengthened (16, then 64 digits,
+      then a counter) in the unlikely case a real file already has it.
+
+    Same folder contents → same keys. A non-UTF-8 name's key changes only
+    when a file whose name reads the same appears or disappears beside it.
+    """
+    seen: dict[bytes, Path] = {}
+    for p in paths:
+        seen.setdefault(os.fsencode(_relative_posix(p, seeds_dir)), Path(p))
+    by_raw: dict[bytes, str] = {}
+    undecodable: list[tuple[bytes, str]] = []
+    for raw in sorted(seen):
+        try:
+            by_raw[raw] = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            undecodable.append((raw, relative_path(seen[raw], seeds_dir)))
+    taken = set(by_raw.values())
+    readable_counts: dict[str, int] = {}
+    for _, name in undecodable:
+        readable_counts[name] = readable_counts.get(name, 0) + 1
+    clashing = []
+    for raw, name in undecodable:
+        if name in taken or readable_counts[name] > 1:
+            clashing.append((raw, name))
+        else:
+            by_raw[raw] = name
+            taken.add(name)
+    for raw, name in clashing:  # sorted by raw bytes: deterministic
+        digest = hashlib.sha256(raw).hexdigest()
+        candidates = [_tagged(name, digest[:n]) for n in (8, 16, 64)]
+        key = next((c for c in candidates if c not in taken), None)
+        counter = 2
+        while key is None:
+            key = _tagged(name, f"{digest}-{counter}")
+            key = None if key in taken else key
+            counter += 1
+        by_raw[raw] = key
+        taken.add(key)
+    return {by_raw[raw]: p for raw, p in seen.items()}
 
 
 def arrived_at(path: Path) -> float:
@@ -299,7 +377,7 @@ def _utf8_with_stray_bytes(data: bytes) -> tuple[str, int, int] | None:
         return None
     text = data.decode("utf-8", "surrogateescape")
     bad = len(_SURROGATE_ESCAPE.findall(text))
-    if not bad or bad > max(1, len(data) // 200):
+    if not bad or bad > _stray_limit(len(data)):
         return None
     multibyte = len(text) - len(text.encode("ascii", "ignore")) - bad
     if multibyte < 10 * bad:
@@ -308,12 +386,31 @@ def _utf8_with_stray_bytes(data: bytes) -> tuple[str, int, int] | None:
     return _SURROGATE_ESCAPE.sub("\ufffd", text), bad, len(text[:first].encode("utf-8"))
 
 
+def _stray_limit(n: int) -> int:
+    """How many stray bytes (invalid UTF-8, NUL) a page of ``n`` bytes may have and still count as text."""
+    return max(1, n // 200)
+
+
 def decode_bytes(data: bytes) -> tuple[str | None, str | None, str | None]:
     """Return ``(text, encoding, error)``; ``text`` is None when rejected.
 
     ``error`` may be set alongside text for a recoverable problem (a file cut
-    in the middle of a UTF-8 sequence keeps everything before the cut).
+    in the middle of a UTF-8 sequence keeps everything before the cut; stray
+    NUL bytes were removed). ``text`` never contains NUL (U+0000), wherever
+    the NULs were in the file.
     """
+    text, encoding, error = _decode(data)
+    if text is not None and "\x00" in text:  # U+0000 decoded from UTF-16/32 code units of zero
+        n = text.count("\x00")
+        text = text.replace("\x00", "")
+        if not text.strip():
+            return None, encoding, "no text: file holds only whitespace and NUL characters"
+        note = f"{n} NUL character(s) (U+0000) removed"
+        error = f"{error}; {note}" if error else note
+    return text, encoding, error
+
+
+def _decode(data: bytes) -> tuple[str | None, str | None, str | None]:
     if len(data) == 0:
         return None, None, "empty file (0 bytes)"
     for magic, what in _MAGIC:
@@ -335,12 +432,23 @@ def decode_bytes(data: bytes) -> tuple[str | None, str | None, str | None]:
                 return None, enc, (f"undecodable {enc} despite its byte-order mark: {exc.reason} "
                                    f"at byte {exc.start + len(bom)}")
             return _finish(text, enc)
-    if b"\x00" in data[:4096]:
+    nuls = data.count(b"\x00")
+    if nuls:  # wherever they are: UTF-16 without a BOM, a text page with a few stray NULs, or binary data
         utf16 = _utf16_without_bom(data)
         if utf16 is not None:
             return _finish(*utf16)
+        if nuls <= _stray_limit(len(data)):
+            text, enc, err = _decode_no_nul(data.replace(b"\x00", b""))
+            if text is not None:
+                note = f"{nuls} NUL byte(s) removed (first at byte {data.index(0)}); the rest of the page is intact"
+                return text, enc, note + (f"; {err} (offset counted without the NULs)" if err else "")
         return None, None, ("not text: contains NUL bytes (binary data, or UTF-16/32 text that does not "
                             "read as Chinese or ASCII)")
+    return _decode_no_nul(data)
+
+
+def _decode_no_nul(data: bytes) -> tuple[str | None, str | None, str | None]:
+    """Decode bytes without BOM, magic number or NUL: UTF-8 (whole, cut, stray bytes), GB18030, other guesses."""
     try:
         return _finish(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError as exc:
@@ -477,8 +585,11 @@ def _unreadable_reason(path: Path, exc: OSError) -> str:
     return f"cannot read file: {exc.strerror or exc.__class__.__name__}"
 
 
-def read_source_file(path: Path, seeds_dir: Path, now: datetime | None = None) -> SourceFile:
+def read_source_file(path: Path, seeds_dir: Path, now: datetime | None = None, key: str | None = None) -> SourceFile:
     """Read one file into a :class:`SourceFile`; never raises for file problems.
+
+    ``key`` is the file's stored path (from :func:`file_keys`, which keeps
+    names that read the same apart); without it, :func:`relative_path`.
 
     A file whose size or modification time changes while it is read is read
     again (``READ_ATTEMPTS`` times in all); if it never holds still it is
@@ -487,7 +598,7 @@ def read_source_file(path: Path, seeds_dir: Path, now: datetime | None = None) -
     """
     now = now or datetime.now(timezone.utc).replace(tzinfo=None)
     path = Path(path)
-    rel = relative_path(path, seeds_dir)
+    rel = key if key is not None else relative_path(path, seeds_dir)
     limit = max_page_bytes()
     size, modified = 0, None
     for attempt in range(READ_ATTEMPTS):
@@ -529,4 +640,4 @@ def read_source_file(path: Path, seeds_dir: Path, now: datetime | None = None) -
 
 
 def read_all(seeds_dir: Path, now: datetime | None = None) -> list[SourceFile]:
-    return [read_source_file(p, seeds_dir, now) for p in discover(seeds_dir)]
+    return [read_source_file(p, seeds_dir, now, key) for key, p in file_keys(discover(seeds_dir), seeds_dir).items()]

@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from etl.ingest import SourceFile, discover, read_source_file, relative_path
+from etl.ingest import SourceFile, discover, file_keys, read_source_file
 from etl.warehouse import commit_batch, delete_keys, insert_arrow, transaction
 
 SOURCE_FILES_SCHEMA = pa.schema([
@@ -57,10 +57,15 @@ def to_arrow(files: list[SourceFile]) -> pa.Table:
 FILE_BATCH = 256  # files read and written per step (memory does not grow with the folder)
 
 
-def seed_paths(seeds_dir: Path) -> dict[str, Path]:
-    """Every entry of the seeds folder by the name stored for it (``raw.source_files.path``,
-    the partition key): relative, forward slashes, always valid UTF-8 (see etl.ingest.relative_path)."""
-    return {relative_path(p, seeds_dir): p for p in discover(seeds_dir)}
+def seed_paths(seeds_dir: Path, listed: list[Path] | None = None) -> dict[str, Path]:
+    """Every entry of the seeds folder by the key stored for it (``raw.source_files.path``, the
+    partition key): relative, forward slashes, always valid UTF-8, one key per file even when two
+    byte-different names read the same (see etl.ingest.file_keys).
+
+    ``listed``: the folder's entries as :func:`etl.ingest.discover` returned them (listed here when
+    None). A caller that wants to count files independently of the keys lists once and passes it.
+    """
+    return file_keys(discover(seeds_dir) if listed is None else listed, seeds_dir)
 
 
 def sync_source_files(conn: duckdb.DuckDBPyConnection, seeds_dir: Path, paths: list[str] | None = None, *,
@@ -76,15 +81,15 @@ def sync_source_files(conn: duckdb.DuckDBPyConnection, seeds_dir: Path, paths: l
     by_name = seed_paths(seeds_dir)
     present = set(by_name)
     if paths is None:
-        todo = list(by_name.values())
+        todo = list(by_name.items())
     else:  # partition keys are the stored names; a key whose file is gone is retired, not read
-        todo = [by_name[p] for p in sorted(set(paths)) if p in by_name]
+        todo = [(p, by_name[p]) for p in sorted(set(paths)) if p in by_name]
     existing = {path: tuple(rest) for path, *rest in conn.execute(
         "SELECT path, file_id, status, encoding, error FROM raw.source_files").fetchall()}
     stats = RawStats(seen=len(todo))
     with transaction(conn):
         for lo in range(0, len(todo), batch_size):
-            files = [read_source_file(p, seeds_dir) for p in todo[lo:lo + batch_size]]
+            files = [read_source_file(p, seeds_dir, key=key) for key, p in todo[lo:lo + batch_size]]
             changed: list[SourceFile] = []
             for f in files:
                 old = existing.get(f.path)

@@ -78,3 +78,21 @@ def test_seed_pages_all_decode():
     assert len(files) == 5
     assert all(f.status == "ok" and f.encoding == "utf-8" for f in files)
     assert "金胶州数字报" in files[0].text
+
+
+def test_a_stray_nul_is_removed_at_any_position():
+    for cut in (0, 5, len(PAGE) - 1):
+        data = PAGE[:cut].encode() + b"\x00" + PAGE[cut:].encode()
+        text, enc, err = decode_bytes(data)
+        assert (text, enc) == (PAGE, "utf-8") and err.startswith("1 NUL byte(s) removed")
+
+
+def test_nul_dense_bytes_are_still_rejected():
+    text, _, err = decode_bytes(PAGE.encode().replace("。".encode(), b"\x00\x00\x00"))
+    assert text is None and err.startswith("not text: contains NUL bytes")
+
+
+def test_read_source_file_stores_the_key_it_is_given(tmp_path: Path):
+    (tmp_path / "x.txt").write_bytes(PAGE.encode())
+    assert read_source_file(tmp_path / "x.txt", tmp_path).path == "x.txt"
+    assert read_source_file(tmp_path / "x.txt", tmp_path, key="x~0123abcd.txt").path == "x~0123abcd.txt"
