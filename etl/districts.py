@@ -24,6 +24,9 @@ Matching (``DistrictMatcher.find``)
   the cost per text position does not grow with the number of names). Matches are
   leftmost-longest and non-overlapping, in text order: ``青岛西海岸新区`` is one mention of
   西海岸新区, ``青岛市南区`` one of 市南区, ``胶州市铺集镇`` is 胶州市 + 铺集镇.
+* Traditional characters match as their simplified form (``膠州市`` is 胶州市): text and names
+  are converted character by character with OpenCC's t2s table (:func:`etl.outlets.to_simplified`),
+  which keeps every offset; ``Mention.surface`` is the simplified form.
 * Before matching the text is normalised 1:1 (full-width dashes/parentheses → ``-``/``()``)
   and whitespace runs *between two CJK characters* are skipped, so a word broken by the
   page layout (``青岛自\\n\\n贸片区``) still matches. ``Mention.start/end`` are offsets into
@@ -65,6 +68,8 @@ from functools import lru_cache
 from pathlib import Path
 
 import polars as pl
+
+from etl.outlets import to_simplified
 
 REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
 DISTRICTS_CSV = REFERENCE_DIR / "qingdao_districts.csv"
@@ -260,7 +265,7 @@ class DistrictMatcher:
         kinds: dict[str, str] = {}
         curated: dict[str, int] = {}
         for k, name, lvl in districts.select("district_key", "district_name", "level").iter_rows():
-            s = normalise_surface(name)
+            s = normalise_surface(to_simplified(name))
             if lvl == "functional_area":
                 curated[s] = k
             else:
@@ -269,7 +274,7 @@ class DistrictMatcher:
         for alias, k, kind in _aliases_cached().iter_rows():
             if k not in keys and kind != "ambiguous":
                 continue
-            s = normalise_surface(alias)
+            s = normalise_surface(to_simplified(alias))
             if kind == "ambiguous":
                 generated[s].update({-1, -2})  # force >1 keys: never resolved
                 continue
@@ -306,8 +311,8 @@ class DistrictMatcher:
 
 
 def _normalise_text(text: str) -> tuple[str, list[int], list[int]]:
-    """Normalised text with CJK-internal whitespace removed, plus a segment offset map."""
-    t = normalise_surface(text)
+    """Normalised text (simplified script) with CJK-internal whitespace removed, plus a segment offset map."""
+    t = normalise_surface(to_simplified(text))
     pieces: list[str] = []
     norm_starts: list[int] = []
     orig_starts: list[int] = []

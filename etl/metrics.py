@@ -21,10 +21,10 @@ from __future__ import annotations
 
 import bisect
 import logging
+import re
 import threading
 from dataclasses import dataclass
 
-import jieba
 import jieba.posseg as pseg
 
 from etl.numerals import (
@@ -36,6 +36,7 @@ from etl.numerals import (
     parse_number,
     scan_numeral,
 )
+from etl.outlets import to_simplified
 
 __all__ = ["Metric", "extract_metrics", "extract_metrics_many", "parse_number", "UNITS"]
 
@@ -112,6 +113,12 @@ _UNIT_KEYS = sorted(UNITS, key=len, reverse=True)
 _CHENG_BAD_NEXT = set("为员本果立功绩效交长熟型都品就")
 
 _SENT_DELIMS = set("。！？；!?;\n")
+_SENT_DELIM_RE = re.compile("[" + re.escape("".join(sorted(_SENT_DELIMS))) + "]")
+# A "sentence" longer than this (a page printed without 。/newlines) is not stored whole with every
+# quantity in it: the quantity keeps SENTENCE_WINDOW chars either side (see docs/big-pages.md).
+# The longest sentence holding a quantity on the seed and test pages is 235 chars.
+MAX_SENTENCE_CHARS = 1000
+SENTENCE_WINDOW = 200
 _WS = " \t\u3000\r\n\xa0"
 
 _NOUNISH = {"n", "nr", "ns", "nt", "nz", "ng", "nrt", "nrfg", "vn", "an", "j", "l", "eng", "zg"}
@@ -182,11 +189,14 @@ def _excluded_regions(text: str) -> list[tuple[int, int]]:
             a = text.find(open_q, i)
             if a < 0:
                 break
-            b = text.find(close_q, a + 1)
+            # only a close within maxlen chars can make a region: look no further (linear in the text;
+            # an unbounded find from every opener was quadratic on a page of openers and one far close)
+            b = text.find(close_q, a + 1, a + 2 + maxlen)
             if b < 0:
-                break
+                i = a + 1
+                continue
             inner = text[a + 1:b]
-            if len(inner) <= maxlen and not any(c in inner for c in forbid):
+            if not any(c in inner for c in forbid):
                 regions.append((a, b + 1))
                 i = b + 1
             else:
@@ -207,17 +217,35 @@ def _in_regions(regions, starts, pos: int) -> bool:
     return False
 
 
-def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
-    a = start
-    while a > 0 and text[a - 1] not in _SENT_DELIMS:
-        a -= 1
-    b = end
-    n = len(text)
-    while b < n and text[b] not in _SENT_DELIMS:
-        b += 1
-    if b < n and text[b] not in "\n":
-        b += 1  # keep the closing punctuation
-    return a, b
+def sentence_ends(text: str) -> list[int]:
+    """Offsets of every sentence delimiter (``。！？；!?;`` and newline) in ``text``, ascending.
+
+    Computed once per text; :func:`_sentence_bounds` bisects it, so finding the
+    sentence of each of m quantities costs O(log n) instead of a walk over the
+    sentence (a page printed as one delimiter-less line made that O(m·n)).
+    """
+    return [m.start() for m in _SENT_DELIM_RE.finditer(text)]
+
+
+def _sentence_bounds(text: str, start: int, end: int, ends: list[int] | None = None) -> tuple[int, int]:
+    """``[a, b)``: the sentence around ``text[start:end]`` (closing punctuation kept, a newline not)."""
+    if ends is None:
+        ends = sentence_ends(text)
+    k = bisect.bisect_left(ends, start)
+    a = ends[k - 1] + 1 if k else 0
+    j = bisect.bisect_left(ends, end)
+    if j == len(ends):
+        return a, len(text)
+    b = ends[j]
+    return a, (b if text[b] == "\n" else b + 1)
+
+
+def _clip_sentence(start: int, end: int, sa: int, sb: int) -> tuple[int, int]:
+    """The sentence span ``[sa, sb)`` if it is at most MAX_SENTENCE_CHARS long, else a window of
+    SENTENCE_WINDOW chars either side of the surface inside it (bounded work and storage per quantity)."""
+    if sb - sa <= MAX_SENTENCE_CHARS:
+        return sa, sb
+    return max(sa, start - SENTENCE_WINDOW), min(sb, end + SENTENCE_WINDOW)
 
 
 def _match_unit(text: str, j: int, scan: NumeralScan):
@@ -421,6 +449,7 @@ def _extract(text: str) -> list[Metric]:
         return out
     regions = _excluded_regions(text)
     rstarts = [a for a, _ in regions]
+    ends = sentence_ends(text)
     n = len(text)
     i = 0
     while i < n:
@@ -447,7 +476,7 @@ def _extract(text: str) -> list[Metric]:
             i = j
             continue
         next_i = max(scan.end, i + 1)
-        m = _candidate(text, i, scan, pct_prefix, regions, rstarts)
+        m = _candidate(text, i, scan, pct_prefix, regions, rstarts, ends)
         if m is not None:
             out.append(m)
             next_i = max(next_i, m.end)
@@ -455,7 +484,8 @@ def _extract(text: str) -> list[Metric]:
     return out
 
 
-def _candidate(text: str, i: int, scan: NumeralScan, pct_prefix: bool, regions, rstarts) -> Metric | None:
+def _candidate(text: str, i: int, scan: NumeralScan, pct_prefix: bool, regions, rstarts,
+               ends: list[int] | None = None) -> Metric | None:
     n = len(text)
     start = i
     prev = text[start - 1] if start > 0 else ""
@@ -517,7 +547,7 @@ def _candidate(text: str, i: int, scan: NumeralScan, pct_prefix: bool, regions, 
         return None
     # numeral embedded in a dictionary word (统一, 唯一, 一把手, 一次次, 万众)
     if not scan.is_arabic:
-        sa, sb = _sentence_bounds(text, start, unit_end)
+        sa, sb = _clip_sentence(start, unit_end, *_sentence_bounds(text, start, unit_end, ends))
         sent = text[sa:sb]
         for w, f, ta, tb in _tokens(sent):
             ta += sa
@@ -565,9 +595,10 @@ def _candidate(text: str, i: int, scan: NumeralScan, pct_prefix: bool, regions, 
     if kind == "count":
         base_unit = unit
 
-    sa, sb = _sentence_bounds(text, start, end)
-    sentence = text[sa:sb].strip(_WS)
-    sent_start = sa + (len(text[sa:sb]) - len(text[sa:sb].lstrip(_WS)))
+    sa, sb = _sentence_bounds(text, start, end, ends)
+    ca, cb = _clip_sentence(start, end, sa, sb)
+    sentence = text[ca:cb].strip(_WS)
+    sent_start = ca + (len(text[ca:cb]) - len(text[ca:cb].lstrip(_WS)))
 
     # measure
     measure = measure_override
@@ -604,13 +635,34 @@ def _inherit_measures(text: str, metrics: list[Metric]) -> list[Metric]:
     return metrics
 
 
+def _as_printed(metrics: list[Metric], printed: str) -> list[Metric]:
+    """Surfaces, numerals and sentences of metrics found in the simplified copy of ``printed``,
+    taken from the printed text (the copy has the same length, so the offsets are the same)."""
+    for m in metrics:
+        k = m.surface.find(m.numeral) if m.numeral else -1
+        m.surface = printed[m.start:m.end]
+        if k >= 0:
+            m.numeral = m.surface[k:k + len(m.numeral)]
+        if m.sentence_start >= 0:
+            m.sentence = printed[m.sentence_start:m.sentence_start + len(m.sentence)]
+    return metrics
+
+
 def extract_metrics(text: str) -> list[Metric]:
-    """All quantities (numeral + unit) quoted in ``text``.  Never raises."""
+    """All quantities (numeral + unit) quoted in ``text``.  Never raises.
+
+    Text in traditional characters is matched as its simplified form (個 is 个,
+    萬 is 万, 餘 is 余: :func:`etl.outlets.to_simplified`, character by
+    character, so offsets are unchanged); ``surface`` and ``sentence`` are as
+    printed, ``unit``/``measure``/``qualifier`` are simplified.
+    """
     if not isinstance(text, str) or not text:
         return []
     try:
         _cache().clear()
-        return _inherit_measures(text, _extract(text))
+        simple = to_simplified(text)
+        found = _inherit_measures(simple, _extract(simple))
+        return found if simple is text else _as_printed(found, text)
     except Exception:  # pragma: no cover - guarded by the hypothesis test on _extract
         log.exception("extract_metrics failed; returning no metrics for this text")
         return []

@@ -14,7 +14,6 @@ import hashlib
 import os
 import re
 from dataclasses import dataclass
-from datetime import date
 
 import duckdb
 import pyarrow as pa
@@ -25,9 +24,16 @@ from etl.dates import calendar_rows, date_key
 from etl.districts import DistrictMatcher, Mention, load_districts, primary_district
 from etl.metrics import Metric, extract_metrics_many
 from etl.nlp import analyse, init_jieba
-from etl.outlets import UNKNOWN_KEY as UNKNOWN_OUTLET, canonical_outlet, outlet_keys, upsert_dim_outlet
-from etl.warehouse import (commit_batch, delete_in, delete_keys, insert_arrow, reader_cursor, replace_if_changed,
-                           transaction)
+from etl.outlets import UNKNOWN_KEY as UNKNOWN_OUTLET
+from etl.outlets import canonical_outlet, outlet_keys, upsert_dim_outlet
+from etl.warehouse import (
+    commit_batch,
+    delete_in,
+    insert_arrow,
+    reader_cursor,
+    replace_if_changed,
+    transaction,
+)
 
 UNKNOWN_DISTRICT = -1
 FACT_TABLES = (
@@ -85,24 +91,42 @@ def _metric_id(article_id: str, field: str, start: int) -> str:
     return hashlib.sha256(f"{article_id}:{field}:{start}".encode()).hexdigest()[:16]
 
 
-def _sentence_bounds(text: str, pos: int) -> tuple[int, int]:
-    start = 0
-    for m in _SENTENCE_END.finditer(text, 0, pos):
-        start = m.end()
-    m = _SENTENCE_END.search(text, pos)
-    return start, (m.end() if m else len(text))
+def sentence_ends(text: str) -> list[int]:
+    """Offsets of every sentence delimiter in ``text``, ascending: computed once per body, then bisected."""
+    return [m.start() for m in _SENTENCE_END.finditer(text)]
 
 
-def nearest_district(mentions: list[Mention], starts: list[int], text: str, pos: int, fallback: int) -> int:
-    """District named nearest to ``pos`` within its sentence, else ``fallback``."""
-    lo, hi = _sentence_bounds(text, pos)
-    i = bisect.bisect_left(starts, lo)
+def _sentence_bounds(text: str, pos: int, ends: list[int] | None = None) -> tuple[int, int]:
+    """``[lo, hi)`` of the sentence holding ``pos`` (its closing delimiter included).
+
+    O(log n) with ``ends`` (:func:`sentence_ends` of ``text``). It used to scan
+    the text from offset 0 for every quantity: O(m·n) on a page of m quantities,
+    17 minutes on a 15 MB page.
+    """
+    if ends is None:
+        ends = sentence_ends(text)
+    k = bisect.bisect_left(ends, pos)
+    lo = ends[k - 1] + 1 if k else 0
+    hi = ends[k] + 1 if k < len(ends) else len(text)
+    return lo, hi
+
+
+def nearest_district(mentions: list[Mention], starts: list[int], text: str, pos: int, fallback: int,
+                     ends: list[int] | None = None) -> int:
+    """District named nearest to ``pos`` within its sentence, else ``fallback`` (a tie goes to the earlier mention).
+
+    ``starts`` (ascending mention starts) is bisected: the nearest mention is the
+    last one starting before ``pos`` or the first starting at or after it, so
+    the cost does not grow with the mentions in a long sentence.
+    """
+    lo, hi = _sentence_bounds(text, pos, ends)
+    i = bisect.bisect_left(starts, pos)
     best, best_d = fallback, None
-    while i < len(mentions) and mentions[i].start < hi:
-        d = abs(mentions[i].start - pos)
-        if best_d is None or d < best_d:
-            best, best_d = mentions[i].district_key, d
-        i += 1
+    for j in (i - 1, i):
+        if 0 <= j < len(starts) and lo <= starts[j] < hi:
+            d = abs(starts[j] - pos)
+            if best_d is None or d < best_d:
+                best, best_d = mentions[j].district_key, d
     return best
 
 
@@ -165,14 +189,14 @@ def derive_facts(articles: list[dict], outlets: dict[str, int], matcher: Distric
         body_mentions = [Mention(m.district_key, m.surface, m.start - offset, m.end - offset, m.level)
                          for m in mentions if m.start >= offset]
         body_starts = [m.start for m in body_mentions]
+        body_ends = sentence_ends(body)
         body_values = {(m.value, m.unit) for m in per_field["body"]}
         n_metrics = 0
         for field in fields:
-            text = a.get(field) or ""
             for m in per_field[field]:
                 if field != "body" and (m.value, m.unit) in body_values:
                     continue  # headline repeats a body quantity: count it once
-                district = (nearest_district(body_mentions, body_starts, body, m.start, primary)
+                district = (nearest_district(body_mentions, body_starts, body, m.start, primary, body_ends)
                             if field == "body" else primary)
                 fm.append({
                     "metric_id": _metric_id(aid, field, m.start), "article_id": aid, "date_key": dkey,

@@ -30,6 +30,8 @@ from pathlib import Path
 import jieba
 import jieba.analyse
 
+from etl.outlets import to_simplified
+
 _lock = threading.Lock()
 _ready = False
 _rjieba = None  # rjieba.Jieba with the user words, or None (jieba itself)
@@ -141,8 +143,12 @@ def _extract_tags(tokens: list[str], top_k: int) -> list[tuple[str, float]]:
 
 
 def analyse(text: str, top_k: int = 10) -> tuple[int, list[tuple[str, float]]]:
-    """``(token_count, keywords)`` from one tokenisation of ``text``."""
-    tokens = cut(text)
+    """``(token_count, keywords)`` from one tokenisation of ``text``.
+
+    Traditional characters are tokenised as their simplified form (the
+    dictionary and IDF table are simplified), so keywords are simplified.
+    """
+    tokens = cut(to_simplified(text))
     n = sum(1 for t in tokens if is_word(t))
     out = []
     for word, weight in _extract_tags(tokens, top_k * 2):

@@ -5,11 +5,20 @@ and credits of the papers) keep their keys. Outlets first seen in bylines or
 mastheads that are not in the reference get keys from 1000 up, appended in
 order of first appearance and never renumbered, so facts exported yesterday
 still join today. Key -1 is the explicit unknown outlet.
+
+Outlet names are canonical in simplified characters: a traditional-character
+credit or masthead (青島日報) is the same outlet as its simplified form (青岛日报).
+This module also holds the traditional → simplified conversion the pipeline
+matches with (:func:`to_simplified`, :func:`simplified_for_parsing`): OpenCC's
+``t2s`` dictionary (the compiled ``opencc`` wheel), applied character by
+character so that the converted copy has the length of the printed text and
+every offset into it is an offset into the printed text.
 """
 
 from __future__ import annotations
 
 import csv
+import threading
 from functools import lru_cache
 from importlib import resources
 
@@ -37,10 +46,92 @@ def alias_map() -> dict[str, str]:
 
 
 def canonical_outlet(name: str | None) -> str | None:
+    """The outlet's canonical name: simplified characters, then the reference aliases (青島日報 → 青岛日报)."""
     if not name:
         return None
     name = name.strip()
-    return alias_map().get(name, name) or None
+    aliases = alias_map()
+    if name in aliases:
+        return aliases[name] or None
+    name = to_simplified(name)
+    return aliases.get(name, name) or None
+
+
+# ---------------------------------------------------------------- traditional → simplified
+# Han ideographs only (CJK unified, extension A, compatibility, supplementary planes): punctuation,
+# digits and Latin are never touched, so a converted text has the same characters everywhere else.
+_HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x323AF))
+_t2s_lock = threading.Lock()
+_t2s_chars: dict[str, str | None] = {}   # char -> its simplified form (one char), None when it has none
+
+
+def _is_han(ch: str) -> bool:
+    o = ord(ch)
+    return any(a <= o <= b for a, b in _HAN_RANGES)
+
+
+@lru_cache(maxsize=1)
+def _t2s_converter():
+    try:
+        import opencc
+    except ImportError:  # pragma: no cover - a locked dependency; without it nothing is converted
+        return None
+    return opencc.OpenCC("t2s")
+
+
+def _t2s_table(chars) -> dict[int, str]:
+    """``str.translate`` table of the traditional characters among ``chars`` (one OpenCC call per
+    character ever seen by this process; a simplified page yields an empty table)."""
+    conv = _t2s_converter()
+    if conv is None:
+        return {}
+    new = [c for c in chars if c not in _t2s_chars and ord(c) >= 0x3400 and _is_han(c)]
+    if new:
+        with _t2s_lock:
+            for c in new:
+                s = conv.convert(c)
+                # the simplified form must be a basic CJK ideograph (U+4E00–U+9FFF), the range every
+                # matcher and the parser's name rules read as Han: 輖 -> 𫐏 (plane 2) is left as printed
+                _t2s_chars[c] = s if len(s) == 1 and s != c and 0x4E00 <= ord(s) <= 0x9FFF else None
+    return {ord(c): s for c in chars if (s := _t2s_chars.get(c)) is not None}
+
+
+def to_simplified(text: str) -> str:
+    """``text`` with traditional characters replaced by their simplified form, character by character.
+
+    Same length as ``text`` (offsets carry over); ``text`` itself when it has no
+    traditional character. Used to *match* places, units, numerals and outlets;
+    what is stored stays as printed. Linear in the text.
+    """
+    if not text:
+        return text
+    table = _t2s_table(set(text))
+    return text.translate(table) if table else text
+
+
+def simplified_for_parsing(text: str) -> tuple[str, dict[int, str] | None]:
+    """(converted text, inverse table) for parsing a page in the simplified script, or (text, None).
+
+    Only traditional characters whose simplified form the page does not print
+    otherwise are converted (two printed forms of one character, 發/髮 → 发 or
+    記 next to 记, stay as printed), so the conversion is one-to-one on this page
+    and ``str.translate(inverse)`` turns any text the parser returns back into
+    the printed characters.
+    """
+    if not text:
+        return text, None
+    chars = set(text)
+    table = _t2s_table(chars)
+    if not table:
+        return text, None
+    images: dict[str, int] = {}
+    for c in chars:  # how many printed characters end up as each simplified one
+        s = table.get(ord(c), c)
+        images[s] = images.get(s, 0) + 1
+    table = {o: s for o, s in table.items() if images[s] == 1}
+    if not table:
+        return text, None
+    return text.translate(table), {ord(s): chr(o) for o, s in table.items()}
 
 
 def upsert_dim_outlet(conn: duckdb.DuckDBPyConnection, observed: list[str]) -> int:

@@ -12,13 +12,14 @@ dispatches through an ordered table of named rules of its own
 records (:mod:`etl.parse.records`). docs/page-grammar.md describes every rule
 under the same number; ``tests/test_parse_grammar.py`` checks that the two agree.
 
-No Dagster imports here; standard library only (plus the outlet alias table).
+No Dagster imports here; standard library only (plus the outlet alias table and its
+traditional → simplified conversion).
 """
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 
 from etl.parse.chrome import CHROME_RULES, classify_chrome, find_masthead, page_meta
 from etl.parse.credits import CREDIT_FORMS, parse_credit
@@ -215,12 +216,38 @@ def _parse_page(text: str) -> ParsedPage:
                       line_classes=s.line_classes, line_class_by_line=s.line_class_by_line)
 
 
+def _printed(obj, inverse: dict[int, str]):
+    """``obj`` (a parse result) with every string turned back into the page's printed characters."""
+    if isinstance(obj, str):
+        return obj.translate(inverse)
+    if isinstance(obj, list):
+        return [_printed(x, inverse) for x in obj]
+    if isinstance(obj, tuple):
+        return tuple(_printed(x, inverse) for x in obj)
+    if isinstance(obj, dict):
+        return {k: _printed(v, inverse) for k, v in obj.items()}
+    if is_dataclass(obj) and not isinstance(obj, type):
+        for f in fields(obj):
+            setattr(obj, f.name, _printed(getattr(obj, f.name), inverse))
+    return obj
+
+
 def parse_page(text: str) -> ParsedPage:
     """Parse one page dump. Pure, deterministic, never raises: on any internal
-    error (or non-str input) an empty page is returned."""
+    error (or non-str input) an empty page is returned.
+
+    A page printed in traditional characters is parsed as its simplified form
+    (記者/本報訊/攝 are 记者/本报讯/摄 to the rules), converted here, once, by
+    :func:`etl.outlets.simplified_for_parsing` (one-to-one on the page); every
+    string of the result is turned back into the printed characters.
+    """
     try:
         if not isinstance(text, str):
             return _empty_page()
-        return _parse_page(text)
+        from etl.outlets import simplified_for_parsing  # OpenCC's t2s table
+
+        simple, inverse = simplified_for_parsing(text)
+        page = _parse_page(simple)
+        return page if inverse is None else _printed(page, inverse)
     except Exception:  # pragma: no cover - defensive: never raise on input
         return _empty_page()

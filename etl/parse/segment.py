@@ -37,6 +37,7 @@ _ARCHIVE_BYLINE_RE = re.compile(r"(?<=\s)(?P<b>本报(?:特约)?记者\s+[\u4e00
 _PAPER_DATE_TAIL_RE = re.compile(r"\s+(?P<tail>(?P<pub>[\u4e00-\u9fffA-Za-z0-9]{2,12})\s*(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*$")
 _BYLINE_FORMS = ("byline_line", "boxed_byline")
 _NUMBERED_RE = re.compile(r"^(\d{1,2})\s*[.．、]\s*(\S.*)$")
+LONG_LINE = 10_000          # longer input lines are cut at sentence ends (R1, _long_line_pieces)
 
 
 def make_line(no: int, raw: str, bold_open: bool = False) -> tuple[Line, bool, bool]:
@@ -68,7 +69,35 @@ def read_lines(text: str) -> tuple[list[Line], dict[str, str]]:
                 m = re.match(r"^\s*([A-Za-z_][\w-]*)\s*:\s*(.*?)\s*$", ln.raw)
                 if m:
                     front[m.group(1)] = m.group(2).strip().strip('"').strip("'")
+    if any(len(ln.raw) > LONG_LINE for ln in lines):
+        lines = [seg for ln in lines for seg in _long_line_pieces(ln)]
     return lines, front
+
+
+def _long_line_pieces(ln: Line) -> list[Line]:
+    """A line longer than LONG_LINE as pieces cut after a sentence end (。！？) every LONG_LINE chars or
+    so, each a Line of the same input line number (as R4 segments are). Real lines are under 1,000
+    chars; a longer one is a page whose line breaks were lost, and R4, which re-reads what is left of
+    a line after each split, would cost O(splits x line) on it: on pieces it is linear in the page."""
+    raw = ln.raw
+    if len(raw) <= LONG_LINE or ln.chrome:
+        return [ln]
+    cuts, start = [], 0
+    while len(raw) - start > LONG_LINE:
+        cut = max(raw.rfind(ch, start, start + LONG_LINE) for ch in "。！？")
+        if cut < 0:  # no sentence end in the window: the next one after it, if any
+            cut = min((i for i in (raw.find(ch, start + LONG_LINE) for ch in "。！？") if i >= 0), default=-1)
+            if cut < 0:
+                break
+        cuts.append(cut + 1)
+        start = cut + 1
+    if not cuts:
+        return [ln]
+    bounds = [0, *cuts, len(raw)]
+    pieces = [raw[a:b] for a, b in zip(bounds, bounds[1:]) if raw[a:b].strip()]
+    out = [make_line(ln.no, pieces[0], ln.bold)[0]]
+    out += [_segment(ln, piece) for piece in pieces[1:]]
+    return out
 
 
 def _segment(ln: Line, raw: str, **flags) -> Line:
