@@ -46,10 +46,12 @@ class WarehouseResource(dg.ConfigurableResource):
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         """A short connection to the database runs write: the staging file, or the lake."""
         settings = self.settings
+        # a damaged staging database is set aside and rebuilt on open (etl.warehouse): say so in the run log
+        warn = dg.get_dagster_logger().warning
         if read_only and not is_lake() and not settings.staging_db_path.exists():
-            with open_warehouse(settings) as conn:
+            with open_warehouse(settings, warn=warn) as conn:
                 ensure_schema(conn)
-        with open_warehouse(settings, read_only=read_only) as conn:
+        with open_warehouse(settings, read_only=read_only, warn=warn) as conn:
             if not read_only:
                 ensure_schema(conn)
             yield conn

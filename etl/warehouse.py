@@ -14,19 +14,35 @@ Design rules (see docs/operations.md):
   published snapshot, which only a run whose blocking checks passed replaces.
   (One transaction per layer kept every uncommitted row in memory, outside
   ``memory_limit``: see docs/BENCHMARKS.md.)
+- The staging database is derived entirely from the seeds. When DuckDB cannot
+  read it (garbage, cut short, failing checksums, a WAL that cannot be
+  replayed: :func:`is_damage_error`) and no other process holds it, the first
+  step of the next run moves it and its WAL aside to
+  ``warehouse.duckdb.damaged-<UTC time>`` (:func:`set_aside_damaged`), says so
+  in the run log, starts an empty one and reads every seed file into it again
+  (:func:`open_warehouse`); the cleaned and modeled steps then re-derive
+  everything, and the publish step publishes only once every layer is
+  complete again (``etl.publish``). A file merely locked by another process is
+  never touched: that is :class:`WarehouseLockedError`.
+- A failed COMMIT (disk full) ends the transaction, so the ROLLBACK after it
+  fails too; :func:`transaction` reports the COMMIT's error, not the ROLLBACK's.
 """
 
 from __future__ import annotations
 
+import errno
+import fcntl
+import json
+import logging
 import os
 import re
 import time
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import datetime, timezone
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Callable, Iterator, Sequence
 
 import duckdb
 import pyarrow as pa
@@ -39,8 +55,30 @@ MEMORY_LIMIT_ENV = "WAREHOUSE_MEMORY_LIMIT"
 MEMORY_LIMIT_DEFAULT = "512MB"
 
 
+log = logging.getLogger(__name__)
+
+
 class WarehouseLockedError(RuntimeError):
     """The DuckDB file is held by another process for longer than we wait."""
+
+
+class DatabaseDamagedError(RuntimeError):
+    """DuckDB cannot read the database file (not a database, cut short, failing its checksums, a WAL
+    that cannot be replayed) and no other process holds it."""
+
+    def __init__(self, path: Path, detail: str):
+        self.path, self.detail = Path(path), detail
+        super().__init__(f"{path} is damaged: {detail}")
+
+
+# What DuckDB (1.x) says when a file is not a readable database, as opposed to locked or missing.
+DAMAGE_SIGNS = (
+    "not a valid DuckDB database file",        # garbage, or a 0-byte file
+    "Corrupt database file",                   # a block fails its checksum
+    "Could not read enough bytes from file",   # cut short
+    "Corrupt WAL file",                        # a WAL entry fails its checksum
+    "Failure while replaying WAL file",
+)
 
 
 def schema_sql() -> str:
@@ -54,6 +92,68 @@ def marts_sql() -> str:
 def _is_lock_error(exc: Exception) -> bool:
     msg = str(exc)
     return "Could not set lock" in msg or "Conflicting lock" in msg
+
+
+def is_damage_error(exc: BaseException, db_path: Path | None = None) -> bool:
+    """Whether ``exc`` is DuckDB saying a database file is damaged (never a lock conflict).
+
+    With ``db_path``, an error raised while *querying* counts only when it is about that file: a
+    failing block checksum, or a read past the end that names the file or its WAL.
+    """
+    if not isinstance(exc, duckdb.Error) or _is_lock_error(exc):
+        return False
+    msg = str(exc)
+    if not any(sign in msg for sign in DAMAGE_SIGNS):
+        return False
+    if db_path is None:
+        return True
+    return "Corrupt database file" in msg or "Corrupt WAL file" in msg or str(db_path) in msg
+
+
+def _lock_exclusively(path: Path) -> int | None:
+    """An open descriptor of ``path`` holding an exclusive POSIX record lock, or None when another
+    process holds a lock on it. DuckDB locks its file the same way (``fcntl``: a writer exclusively,
+    readers shared), so this tells a file in use from a file nobody has open. Closing the descriptor
+    releases the lock. Raises FileNotFoundError when the file is gone."""
+    fd = os.open(path, os.O_RDWR)
+    try:
+        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as exc:
+        os.close(fd)
+        if exc.errno in (errno.EACCES, errno.EAGAIN):
+            return None
+        raise
+    return fd
+
+
+def held_by_another_process(path: Path) -> bool:
+    """Whether another process holds a DuckDB (fcntl) lock on ``path``; False when it does not exist.
+
+    Only for a file this process does not have open itself: closing the probe's descriptor releases
+    every lock this process holds on the file (POSIX).
+    """
+    try:
+        fd = _lock_exclusively(Path(path))
+    except FileNotFoundError:
+        return False
+    except PermissionError:  # not ours to write (a read-only open): a shared lock still finds a writer
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except FileNotFoundError:
+            return False
+        try:
+            fcntl.lockf(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno in (errno.EACCES, errno.EAGAIN):
+                return True
+            raise
+        finally:
+            os.close(fd)
+        return False
+    if fd is None:
+        return True
+    os.close(fd)
+    return False
 
 
 def lock_wait_seconds() -> float:
@@ -109,6 +209,9 @@ def connect(db_path: Path, read_only: bool = False,
     ``wait_seconds`` defaults to :func:`lock_wait_seconds`. When the file is
     still locked after that, :class:`WarehouseLockedError` names the holding
     process (PID, command line, user, start time) and nothing has been written.
+    A file DuckDB cannot read raises :class:`DatabaseDamagedError`, but only
+    when no other process holds it (one that does is waited for like a lock);
+    :func:`open_warehouse` rebuilds a damaged staging database.
     """
     db_path = Path(db_path)
     if wait_seconds is None:
@@ -124,8 +227,13 @@ def connect(db_path: Path, read_only: bool = False,
         try:
             conn = duckdb.connect(str(db_path), read_only=read_only, config={"memory_limit": memory_limit()})
             break
-        except duckdb.IOException as exc:
-            if not _is_lock_error(exc):
+        except duckdb.Error as exc:
+            if is_damage_error(exc):
+                # DuckDB locks a file before it reads it, so a file another process holds is not
+                # reported as damaged; the probe makes sure (a file being created is empty for a moment)
+                if not held_by_another_process(db_path):
+                    raise DatabaseDamagedError(db_path, f"DuckDB cannot open it ({exc})") from exc
+            elif not (isinstance(exc, duckdb.IOException) and _is_lock_error(exc)):
                 raise
             now = time.monotonic()
             if now >= deadline:
@@ -149,12 +257,21 @@ def connect(db_path: Path, read_only: bool = False,
 
 @contextmanager
 def transaction(conn: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
-    """One DuckDB transaction: committed when the block ends, rolled back if it raises."""
+    """One DuckDB transaction: committed when the block ends, rolled back if it raises.
+
+    The error that ended the block is the one raised. A COMMIT that failed inside it
+    (:func:`commit_batch`; disk full, say) has already ended the transaction, so the ROLLBACK
+    fails too (``cannot rollback - no transaction is active``): that error is only added as a
+    note to the COMMIT's, never raised in its place.
+    """
     conn.execute("BEGIN TRANSACTION")
     try:
         yield conn
-    except BaseException:
-        conn.execute("ROLLBACK")
+    except BaseException as exc:
+        try:
+            conn.execute("ROLLBACK")
+        except Exception as rollback_exc:  # noqa: BLE001 - the original error is the one to report
+            exc.add_note(f"(the ROLLBACK after this error failed too: {type(rollback_exc).__name__}: {rollback_exc})")
         raise
     conn.execute("COMMIT")
 
@@ -236,16 +353,214 @@ def _ensure_lake_schema(conn: duckdb.DuckDBPyConnection) -> None:
             raise
 
 
+# ------------------------------------------------------------------ a damaged staging database
+
+def rebuild_marker(db_path: Path) -> Path:
+    """``<db>.rebuilding``: there from the moment a damaged staging database is set aside until the
+    rebuilt one is published (JSON: why, where the damaged copy went, whether the seeds were re-read)."""
+    return Path(db_path).with_name(Path(db_path).name + ".rebuilding")
+
+
+def damage_found_marker(db_path: Path) -> Path:
+    """``<db>.damage-found``: a step hit damage while querying a database that opened; the next
+    run's first writing step sets the file aside as if it had failed to open."""
+    return Path(db_path).with_name(Path(db_path).name + ".damage-found")
+
+
+def read_rebuild_marker(db_path: Path) -> dict | None:
+    """The rebuild marker's content, None when no rebuild is pending."""
+    marker = rebuild_marker(db_path)
+    try:
+        text = marker.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    try:
+        info = json.loads(text)
+    except ValueError:  # cut short by a crash: still a pending rebuild, the seeds not yet re-read
+        info = {}
+    return info if isinstance(info, dict) else {}
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_durably(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+def set_aside_damaged(db_path: Path, detail: str, wait_seconds: float | None = None) -> Path | None:
+    """Rename a damaged database file, and its WAL, to ``<name>.damaged-<UTC time>`` (``.wal``).
+
+    Only when no other process holds the file (an exclusive fcntl lock, held across the rename, is
+    the proof; waits like :func:`connect`, then :class:`WarehouseLockedError`). Writes the rebuild
+    marker first and a ``.txt`` note beside the damaged copy. Returns the new path, or None when the
+    file was gone or replaced meanwhile (another process rebuilt it first).
+    """
+    db_path = Path(db_path)
+    wait = lock_wait_seconds() if wait_seconds is None else wait_seconds
+    started = time.monotonic()
+    delay = 0.2
+    while True:
+        try:
+            fd = _lock_exclusively(db_path)
+        except FileNotFoundError:
+            return None
+        if fd is not None:
+            break
+        if time.monotonic() - started >= wait:
+            raise WarehouseLockedError(
+                f"{db_path} is damaged ({detail}) but another process has it open; waited "
+                f"{time.monotonic() - started:.1f}s ({LOCK_WAIT_ENV}={wait:g}) and left it as it is. Stop that "
+                "process; the next run then moves the file aside and rebuilds it from the seeds.")
+        time.sleep(delay)
+        delay = min(delay * 2, 2.0)
+    try:
+        try:
+            if os.fstat(fd).st_ino != os.stat(db_path).st_ino:
+                return None
+        except FileNotFoundError:
+            return None
+        now = datetime.now(timezone.utc)
+        stamp = now.strftime("%Y%m%dT%H%M%SZ")
+        aside, n = db_path.with_name(f"{db_path.name}.damaged-{stamp}"), 1
+        while aside.exists() or aside.with_name(aside.name + ".wal").exists():
+            n += 1
+            aside = db_path.with_name(f"{db_path.name}.damaged-{stamp}-{n}")
+        _write_durably(rebuild_marker(db_path), json.dumps({
+            "set_aside": aside.name, "reason": detail, "at": now.isoformat(timespec="seconds"),
+            "seeds_reread": False}, ensure_ascii=False))
+        wal = db_path.with_name(db_path.name + ".wal")
+        if wal.exists():  # first: a damaged database left with a WAL beside it is set aside again
+            os.replace(wal, aside.with_name(aside.name + ".wal"))
+        os.replace(db_path, aside)
+        damage_found_marker(db_path).unlink(missing_ok=True)
+        aside.with_name(aside.name + ".txt").write_text(
+            f"{aside.name} was {db_path.name}, moved aside on {now:%Y-%m-%d %H:%M:%S} UTC by process "
+            f"{os.getpid()} because it is damaged:\n{detail}\n\nThe staging database is derived from the "
+            "seeds, so a new one was started and filled from SEEDS_DIR. Keep this copy for diagnosis "
+            "or delete it (with its .wal and this note); nothing reads it.\n", encoding="utf-8")
+        _fsync_dir(db_path.parent)
+        return aside
+    finally:
+        os.close(fd)
+
+
+def _reread_seeds_after_rebuild(conn: duckdb.DuckDBPyConnection, settings,
+                                warn: Callable[[str], None]) -> None:
+    """After a damaged staging database was set aside, read every seed file into the new one, once.
+
+    A run may cover one file (a sensor run) and its raw step then reads only that file; every
+    other page would be missing until a catch-up run. With raw.source_files complete again, the
+    cleaned and modeled steps (which derive whatever raw holds) rebuild everything in this run.
+    """
+    info = read_rebuild_marker(settings.staging_db_path)
+    if info is None or info.get("seeds_reread"):
+        return
+    from etl.raw import sync_source_files  # etl.raw imports this module
+
+    ensure_schema(conn)
+    stats = sync_source_files(conn, settings.seeds_dir)
+    info["seeds_reread"] = True
+    _write_durably(rebuild_marker(settings.staging_db_path), json.dumps(info, ensure_ascii=False))
+    warn(f"staging database rebuilt: read all {stats.seen} files of {settings.seeds_dir} into raw.source_files "
+         f"({stats.ok} ok, {stats.rejected} rejected); this run re-derives the cleaned and modeled layers, "
+         "and the publish step publishes once every layer is complete again")
+
+
+HEADER_BYTES = 3 * 4096  # DuckDB's file header and its two database headers, before the first block
+
+
+def cut_short(conn: duckdb.DuckDBPyConnection, db_path: Path) -> str | None:
+    """Why the open database file is shorter than its own header says, or None.
+
+    DuckDB reads the blocks of a table only when it is queried, so a file cut
+    short past its catalog opens and fails later, in whichever step reads the
+    lost blocks. The blocks in use must fit in the file (a lower bound: free
+    blocks at the end may have been truncated away, legitimately).
+    """
+    row = conn.execute("SELECT block_size, used_blocks FROM pragma_database_size() "
+                       "WHERE database_name = current_database()").fetchone()
+    if row is None:
+        return None
+    block_size, blocks = row
+    need = HEADER_BYTES + int(blocks) * int(block_size)
+    have = os.path.getsize(db_path)
+    if have >= need:
+        return None
+    return (f"the file is cut short: {have} bytes, but {blocks} blocks of {block_size} bytes are in use "
+            f"({need} bytes)")
+
+
 @contextmanager
-def open_warehouse(settings, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+def _open_staging(settings, read_only: bool, warn: Callable[[str], None]) -> Iterator[duckdb.DuckDBPyConnection]:
+    path = settings.staging_db_path
+    for attempt in range(3):
+        stack = ExitStack()
+        try:
+            found = damage_found_marker(path)
+            if not read_only and found.exists() and path.exists():
+                raise DatabaseDamagedError(path, found.read_text(encoding="utf-8").strip() or "a step found it damaged")
+            conn = stack.enter_context(connect(path, read_only=read_only))
+            short = cut_short(conn, path)
+            if short:
+                stack.close()
+                raise DatabaseDamagedError(path, short)
+            break
+        except BaseException as exc:
+            stack.close()
+            if not isinstance(exc, DatabaseDamagedError):
+                raise
+            if read_only:
+                raise DatabaseDamagedError(path, (
+                    f"{exc.detail}. It is derived from the seeds: the next step or run that writes it moves it "
+                    f"aside to {path.name}.damaged-<UTC time> and rebuilds it; nothing to do by hand")) from exc
+            if attempt == 2:
+                raise
+            aside = set_aside_damaged(path, exc.detail)
+            if aside is not None:
+                warn(f"the staging database {path} is damaged and was moved aside to {aside.name} (with its "
+                     f"WAL, if any; see {aside.name}.txt); starting an empty one and rebuilding it from the seeds. "
+                     f"{exc.detail}")
+    with stack:
+        if not read_only:
+            _reread_seeds_after_rebuild(conn, settings, warn)
+        try:
+            yield conn
+        except duckdb.Error as exc:
+            if is_damage_error(exc, path):
+                try:
+                    _write_durably(damage_found_marker(path), f"a query failed: {exc}")
+                    exc.add_note(f"{path} is damaged; the next run moves it aside and rebuilds it from the seeds")
+                except OSError:
+                    pass
+            raise
+
+
+@contextmanager
+def open_warehouse(settings, read_only: bool = False,
+                   warn: Callable[[str], None] | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """A short connection to the database runs write, on the configured backend.
 
-    ``embedded``: the staging DuckDB file (:func:`connect`, lock-aware).
+    ``embedded``: the staging DuckDB file (:func:`connect`, lock-aware). A
+    damaged one is set aside and rebuilt when opened for writing (see the
+    module docstring); ``warn`` (default: this module's logger) is told so, for
+    the run log.
     ``ducklake``: an in-memory DuckDB with the lake attached as the default
     catalog, so every ``schema.table`` name resolves in the lake.
     """
     if not lake.is_lake():
-        with connect(settings.staging_db_path, read_only=read_only) as conn:
+        with _open_staging(settings, read_only, warn or log.warning) as conn:
             yield conn
         return
     conn = duckdb.connect(config={"memory_limit": memory_limit()})
