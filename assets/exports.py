@@ -1,5 +1,6 @@
 import dagster as dg
 
+from assets import publish as publishing
 from assets.resources import WRITER_POOL, WarehouseResource
 from etl.export import HIVE_PARTITIONED, MARTS_VIEWS, export_all
 from etl.warehouse import MODELED_TABLES
@@ -8,29 +9,40 @@ from etl.warehouse import MODELED_TABLES
 def _description(schema: str, name: str) -> str:
     file = f"{name}.parquet" if schema == "modeled" else f"marts/{name}.parquet"
     hive = f"; Hive dataset exports/hive/{name}/year=…/month=…/" if name in HIVE_PARTITIONED else ""
-    return f"{schema}.{name} as zstd Parquet with BI-friendly types: exports/{file}{hive}"
+    return (f"{schema}.{name} as zstd Parquet with BI-friendly types: exports/{file}{hive}. Written after "
+            "warehouse.duckdb is published, from the same data, and only if the publish succeeded.")
 
 
-@dg.multi_asset(
-    specs=[
-        dg.AssetSpec(["exports", t], deps=[["modeled", t]], group_name="exports", kinds={"parquet"},
-                     description=_description("modeled", t))
-        for t in MODELED_TABLES
-    ] + [
-        dg.AssetSpec(["exports", v], deps=[["modeled", t] for t in MODELED_TABLES] + [["cleaned", "articles"]],
-                     group_name="exports", kinds={"parquet"}, description=_description("marts", v))
-        for v in MARTS_VIEWS
-    ],
-    pool=WRITER_POOL,
-)
-def parquet_exports(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
-    """Export the modeled tables and marts views to Parquet (layout: etl/export.py).
+EXPORT_SPECS = [
+    dg.AssetSpec(["exports", t], deps=[["modeled", t]], group_name="exports", kinds={"parquet"},
+                 description=_description("modeled", t))
+    for t in MODELED_TABLES
+] + [
+    dg.AssetSpec(["exports", v], deps=[["modeled", t] for t in MODELED_TABLES] + [["cleaned", "articles"]],
+                 group_name="exports", kinds={"parquet"}, description=_description("marts", v))
+    for v in MARTS_VIEWS
+]
 
-    The views themselves are (re)created by ensure_schema whenever a step opens
-    the warehouse, so they exist before anything reads them.
+
+@dg.multi_asset(specs=[publishing.SNAPSHOT_SPEC] + EXPORT_SPECS, pool=WRITER_POOL)
+def publish_and_export(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    """Publish warehouse.duckdb, then export the same data to Parquet (layout: etl/export.py).
+
+    One step, in this order, so the exports never move ahead of the published
+    database: a publish that fails (disk full during the copy) raises before
+    anything is exported, and the ``exports`` link keeps pointing at the
+    version of the last good publish. An export that fails after a good
+    publish leaves the database one build ahead of the exports (the snapshot
+    is reported materialized, the exports not); the next run brings them level.
+    The step holds its read-write connection to the staging database from
+    before the publish copy to after the link swap, so no other run can write
+    between the two: the exports are of exactly the data published. The marts
+    views are (re)created by ensure_schema when the connection opens.
     """
-    exports_dir = warehouse.settings.exports_dir
-    with warehouse.connect() as conn:  # ensure_schema has (re)created the marts views
+    settings = warehouse.settings
+    exports_dir = settings.exports_dir
+    with warehouse.connect() as conn:
+        yield dg.MaterializeResult(asset_key=publishing.SNAPSHOT_KEY, metadata=publishing.publish(settings, conn))
         manifest = export_all(conn, exports_dir)
         comments = {(s, t, c): cm or "" for s, t, c, cm in conn.execute(
             "SELECT schema_name, table_name, column_name, comment FROM duckdb_columns() "
@@ -47,6 +59,7 @@ def parquet_exports(context: dg.AssetExecutionContext, warehouse: WarehouseResou
             "bytes": e["bytes"],
             "key_checksum": e["key_checksum"],
             "manifest": dg.MetadataValue.path(str(manifest_path)),
+            "export_version": manifest.get("version") or "",
         }
         if "hive" in e:
             metadata["hive_path"] = dg.MetadataValue.path(str(exports_dir / e["hive"]["path"]))

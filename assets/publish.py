@@ -1,34 +1,52 @@
-import dagster as dg
+"""Publishing: the staging database becomes the read-only snapshot analysts open.
 
-from assets.resources import WRITER_POOL, WarehouseResource
+The step that does it is ``assets.exports.publish_and_export``: it publishes
+first (here) and only then exports the same data to Parquet and swaps the
+``exports`` link, so BI tools never see data the published database lacks.
+This module holds the asset spec of the snapshot and the publish itself.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+import duckdb
+
+from etl.config import Settings
 from etl.lake import is_lake, publish_lake_snapshot
 from etl.publish import publish_snapshot
 from etl.warehouse import MODELED_TABLES
 
+SNAPSHOT_KEY = dg.AssetKey(["exports", "warehouse_snapshot"])
 
-@dg.asset(
-    key=["exports", "warehouse_snapshot"],
+SNAPSHOT_SPEC = dg.AssetSpec(
+    SNAPSHOT_KEY,
     group_name="exports",
-    pool=WRITER_POOL,
     deps=[["modeled", t] for t in MODELED_TABLES] + [["cleaned", "paragraphs"], ["raw", "source_files"]],
     kinds={"duckdb"},
     description="Publishes the staging database as WAREHOUSE_DIR/warehouse.duckdb, the read-only snapshot "
-                "analysts open; blocking checks upstream keep a failing build from being published.",
+                "analysts open; blocking checks upstream keep a failing build from being published. The "
+                "Parquet exports of the same data are written after it, in the same step, and only if it "
+                "succeeded.",
 )
-def warehouse_snapshot(warehouse: WarehouseResource) -> dg.MaterializeResult:
-    s = warehouse.settings
+
+
+def publish(settings: Settings, conn: duckdb.DuckDBPyConnection) -> dict:
+    """Publish what ``conn`` (the step's connection to the staging database, or the lake) holds;
+    returns the snapshot's materialization metadata. Raises, with nothing published, on failure."""
     if is_lake():  # the lake is already shared; what is published is the snapshot that passed the checks
-        with warehouse.connect(read_only=True) as conn:
-            info = publish_lake_snapshot(conn, s.warehouse_dir)
-        return dg.MaterializeResult(metadata={
+        info = publish_lake_snapshot(conn, settings.warehouse_dir)
+        return {
             "ducklake_snapshot": info["snapshot_id"],
             "path": dg.MetadataValue.path(info["path"]),
             "attach": info["attach"],
-        })
-    info = publish_snapshot(s.staging_db_path, s.db_path)
-    return dg.MaterializeResult(metadata={
-        "path": dg.MetadataValue.path(str(s.db_path)),
+        }
+    # publish_snapshot opens the staging file itself (etl.warehouse.connect, same configuration, so it
+    # shares the database instance of ``conn``), checkpoints it and copies it while ``conn`` keeps the
+    # file locked against other processes: the copy is exactly what ``conn`` reads afterwards.
+    info = publish_snapshot(settings.staging_db_path, settings.db_path)
+    return {
+        "path": dg.MetadataValue.path(str(settings.db_path)),
         "bytes": info["bytes"],
         "publish_seconds": info["seconds"],
         "swap_seconds": info["swap_seconds"],
-    })
+    }

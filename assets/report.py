@@ -9,7 +9,7 @@ from etl.warehouse import MODELED_TABLES
 @dg.asset(
     key=["exports", "report"],
     group_name="exports",
-    # the marts views are (re)created by the exports step, so the report comes after it
+    # after the publish-and-export step (the marts views are its assets), so the report is of the published data
     deps=[["modeled", t] for t in MODELED_TABLES] + [["exports", v] for v in MARTS_VIEWS],
     kinds={"html", "plotly"},
     description="Static HTML report (Plotly charts, Chinese labels) at WAREHOUSE_DIR/report/index.html: "

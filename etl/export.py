@@ -30,11 +30,19 @@ atomic rename). Readers see the previous version or the new one, never a mix,
 even when the run is killed between any two steps. The linked version and
 the one before it are kept (:data:`KEEP_VERSIONS`); older ones, and versions
 or staging folders of killed runs, are removed by the next export.
+
+Order: the Dagster step (``assets/exports.py``) publishes ``warehouse.duckdb``
+first and calls :func:`export_all` only once that succeeded, on the same
+connection, so the ``exports`` link never points at data the published
+database lacks.
+
+Paths never appear in SQL text: targets and files are bound parameters, and
+files read back are explicit, glob-escaped lists (see "paths in SQL" below),
+so a WAREHOUSE_DIR with a quote, ``[1]``, ``*`` or ``?`` exports like any other.
 """
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import errno
 import hashlib
@@ -158,16 +166,18 @@ def export_select(conn: duckdb.DuckDBPyConnection, schema: str, name: str, hive:
     return f"SELECT {', '.join(exprs)} FROM {schema}.{name} ORDER BY {order}"
 
 
-def key_checksum(conn: duckdb.DuckDBPyConnection, relation: str, keys: list[str]) -> tuple[int, str]:
+def key_checksum(conn: duckdb.DuckDBPyConnection, relation: str, keys: list[str],
+                 params: list | None = None) -> tuple[int, str]:
     """(rows, sha256 of the sorted, newline-joined '|'-joined key values; NULL rendered as ∅).
 
-    ``relation`` is anything after FROM: a table, a view or ``read_parquet(...)``.
+    ``relation`` is anything after FROM: a table, a view or ``read_parquet(?)``
+    (with its ``params``, e.g. from :func:`parquet_source`).
     :func:`python_key_checksum` computes the same value from Python rows.
     """
     parts = ", ".join(f"coalesce(CAST({_q(k)} AS VARCHAR), '{NULL_TOKEN}')" for k in keys)
     rows, digest = conn.execute(
         f"SELECT count(*), sha256(coalesce(string_agg(k, chr(10) ORDER BY k), '')) "
-        f"FROM (SELECT concat_ws('|', {parts}) AS k FROM {relation})").fetchone()
+        f"FROM (SELECT concat_ws('|', {parts}) AS k FROM {relation})", params or []).fetchone()
     return rows, digest
 
 
@@ -177,10 +187,43 @@ def python_key_checksum(rows) -> str:
     return hashlib.sha256("\n".join(keys).encode("utf-8")).hexdigest()
 
 
-def _parquet(path: Path, hive: bool = False) -> str:
-    if hive:
-        return f"read_parquet('{(path / '**' / '*.parquet').as_posix()}', hive_partitioning = true)"
-    return f"read_parquet('{path.as_posix()}')"
+# ------------------------------------------------------------------ paths in SQL
+#
+# No path is ever pasted into SQL: WAREHOUSE_DIR may hold a quote (it would end the string
+# literal) or glob syntax. DuckDB expands *, ? and [...] in every path read_parquet is given,
+# a list of files included, so a folder named ``wh[1]`` would read ``wh1``'s files (or none).
+# Paths go in as bound parameters (COPY … TO ?, read_parquet(?)) and the files read back are
+# an explicit list, each path glob-escaped; where a literal cannot be avoided (a view's
+# definition cannot hold parameters) it is quoted with :func:`sql_literal`.
+
+def glob_escape(path: str | Path) -> str:
+    """``path`` as a DuckDB glob pattern that matches only itself: ``[`` → ``[[]``, ``*`` → ``[*]``,
+    ``?`` → ``[?]`` (a one-character class; DuckDB has no backslash escape)."""
+    return "".join(f"[{ch}]" if ch in "[*?" else ch for ch in Path(path).as_posix())
+
+
+def sql_literal(value: str) -> str:
+    """A SQL string literal (single quotes doubled), for the few places that cannot bind a parameter."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def parquet_files(path: Path) -> list[Path]:
+    """The Parquet files below ``path`` (a file, or a Hive folder read recursively), sorted."""
+    path = Path(path)
+    return [path] if path.is_file() else sorted(p for p in path.rglob("*.parquet") if p.is_file())
+
+
+def parquet_source(path: Path, hive: bool = False) -> tuple[str, list]:
+    """(``read_parquet(?…)``, its parameters) over the explicit file list of ``path``.
+
+    Raises FileNotFoundError when there is no file to read (read_parquet of an
+    empty list is a binder error, and no rows is never what the caller expected).
+    """
+    files = parquet_files(path)
+    if not files:
+        raise FileNotFoundError(f"no Parquet file in {path}")
+    opts = ", hive_partitioning = true" if hive else ""
+    return f"read_parquet(?{opts})", [[glob_escape(f) for f in files]]
 
 
 # ------------------------------------------------------------------ writing
@@ -232,7 +275,11 @@ def _rm(p: Path) -> None:
 def _remove_stale(exports_dir: Path) -> None:
     """What killed exports left: staging folders, half-made links, versions never linked."""
     root = versions_root(exports_dir)
-    for p in list(root.glob(".staging-*")) + list(exports_dir.parent.glob(f".{exports_dir.name}.tmp-*")):
+    # prefixes, not glob patterns: the exports folder's own name could hold glob syntax
+    link_tmp = f".{exports_dir.name}.tmp-"
+    candidates = [p for p in (root.iterdir() if root.is_dir() else []) if p.name.startswith(".staging-")]
+    candidates += [p for p in exports_dir.parent.iterdir() if p.name.startswith(link_tmp)]
+    for p in candidates:
         if _dead(p):
             _rm(p)
     prune_versions(exports_dir)
@@ -267,11 +314,28 @@ PARTITIONED_FLUSH_ROWS = 20_000
 
 
 def _copy(conn: duckdb.DuckDBPyConnection, select: str, target: Path, partition: bool) -> None:
+    """``COPY (select) TO ?``: the target is a bound parameter (written as is, never globbed).
+    ``select`` must have no parameters of its own (the target would bind to the first one)."""
     opts = "FORMAT parquet, COMPRESSION zstd"
     if partition:
         opts += ", PARTITION_BY (year, month), FILENAME_PATTERN 'part-{i}'"
         conn.execute(f"SET partitioned_write_flush_threshold = {PARTITIONED_FLUSH_ROWS}")
-    conn.execute(f"COPY ({select}) TO '{target.as_posix()}' ({opts})")
+    conn.execute(f"COPY ({select}) TO ? ({opts})", [target.as_posix()])
+
+
+def _partition_rows(conn: duckdb.DuckDBPyConnection, root: Path, params: list) -> list[tuple]:
+    """[(year, month, rows)] of the Hive dataset at ``root`` (files ``params``), year and month read from
+    each file's path *below* ``root``: DuckDB's own Hive parsing looks at the whole path and would take a
+    ``year=…`` folder above the warehouse for the partition."""
+    counts: dict[tuple, int] = {}
+    for filename, n in conn.execute(
+            "SELECT filename, count(*) FROM read_parquet(?, filename = true) GROUP BY ALL", params).fetchall():
+        below = Path(filename).resolve().relative_to(root.resolve())
+        values = dict(part.split("=", 1) for part in below.parts[:-1])
+        key = tuple(None if values[c] == NULL_PARTITION else int(values[c]) for c in PARTITION_BY)
+        counts[key] = counts.get(key, 0) + n
+    return sorted(((y, m, n) for (y, m), n in counts.items()),
+                  key=lambda r: (r[0] is None, r[0] or 0, r[1] is None, r[1] or 0))
 
 
 def _stage(conn: duckdb.DuckDBPyConnection, schema: str, name: str, staging: Path) -> dict:
@@ -281,10 +345,11 @@ def _stage(conn: duckdb.DuckDBPyConnection, schema: str, name: str, staging: Pat
     _copy(conn, export_select(conn, schema, name), flat, partition=False)
     keys = KEYS[name]
     expected = key_checksum(conn, f"{schema}.{name}", keys)
-    got = key_checksum(conn, _parquet(flat), keys)
+    source, params = parquet_source(flat)
+    got = key_checksum(conn, source, keys, params)
     if got != expected:
         raise RuntimeError(f"export of {schema}.{name} does not match the warehouse: {got} != {expected}")
-    cols = conn.execute(f"DESCRIBE SELECT * FROM {_parquet(flat)}").fetchall()
+    cols = conn.execute(f"DESCRIBE SELECT * FROM {source}", params).fetchall()
     entry = {
         "table": name,
         "schema": schema,
@@ -303,12 +368,11 @@ def _stage(conn: duckdb.DuckDBPyConnection, schema: str, name: str, staging: Pat
         target.mkdir(exist_ok=True)  # an empty table writes no partition at all
         parts = []
         if expected[0]:
-            got = key_checksum(conn, _parquet(target, hive=True), keys)
+            source, params = parquet_source(target, hive=True)  # the files written, not a glob
+            got = key_checksum(conn, source, keys, params)
             if got != expected:
                 raise RuntimeError(f"Hive export of {schema}.{name} does not match the warehouse: {got} != {expected}")
-            parts = conn.execute(
-                f"SELECT year, month, count(*) FROM {_parquet(target, hive=True)} GROUP BY ALL "
-                "ORDER BY year NULLS LAST, month NULLS LAST").fetchall()
+            parts = _partition_rows(conn, target, params)
         files = sorted(p for p in target.rglob("*.parquet"))
         entry["hive"] = {
             "path": rel_dir,
@@ -441,6 +505,7 @@ def open_exports(exports_dir: str | Path = "warehouse/exports") -> duckdb.DuckDB
     conn.execute("CREATE SCHEMA modeled; CREATE SCHEMA marts")
     for section in ("tables", "marts"):
         for e in manifest.get(section, []):
-            path = (exports_dir / e["file"]).as_posix()
-            conn.execute(f"CREATE VIEW {e['schema']}.{e['table']} AS SELECT * FROM read_parquet('{path}')")
+            # a view cannot hold a bound parameter: a quoted literal of the glob-escaped path
+            files = sql_literal(glob_escape(exports_dir / e["file"]))
+            conn.execute(f"CREATE VIEW {_q(e['schema'])}.{_q(e['table'])} AS SELECT * FROM read_parquet([{files}])")
     return conn

@@ -38,3 +38,19 @@ def test_job_schedule_sensor():
     assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
     sensor = defs.resolve_sensor_def("seeds_folder_sensor")
     assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
+
+
+def test_exports_follow_the_publish_in_one_step():
+    """The Parquet exports are written by the step that publishes warehouse.duckdb, after it: a failed
+    publish never lets the `exports` link move ahead of the published database (issue 17, fault 9)."""
+    from etl.export import MARTS_VIEWS
+    from etl.warehouse import MODELED_TABLES
+
+    snapshot = dg.AssetKey(["exports", "warehouse_snapshot"])
+    step = defs.resolve_assets_def(snapshot)
+    exports = [dg.AssetKey(["exports", n]) for n in MODELED_TABLES + MARTS_VIEWS]
+    assert set(exports) | {snapshot} == set(step.keys)
+    assert not step.can_subset  # no way to run the exports without the publish
+    assert step.op.name == "publish_and_export"
+    graph = defs.resolve_asset_graph()
+    assert graph.get(dg.AssetKey(["exports", "report"])).parent_keys & set(step.keys)  # the report comes after

@@ -14,9 +14,21 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from etl.export import (HIVE_PARTITIONED, KEEP_VERSIONS, MARTS_VIEWS, NULL_PARTITION, SCHEMA_VERSION, apply_marts,
-                        current_version, export_all, key_checksum, open_exports, python_key_checksum,
-                        read_manifest, versions_root)
+from etl.export import (
+    HIVE_PARTITIONED,
+    KEEP_VERSIONS,
+    MARTS_VIEWS,
+    NULL_PARTITION,
+    SCHEMA_VERSION,
+    apply_marts,
+    current_version,
+    export_all,
+    key_checksum,
+    open_exports,
+    python_key_checksum,
+    read_manifest,
+    versions_root,
+)
 from etl.warehouse import MODELED_TABLES
 
 
