@@ -1,30 +1,33 @@
-"""`python -m assets.cli`: run warehouse_job once against the project's Dagster instance.
+"""`python -m assets.cli`: run warehouse_job once against the warehouse's Dagster instance.
 
-The run is recorded in DAGSTER_HOME (default <project>/.dagster_home), so it
-shows in the UI's run history next to scheduled and sensor runs.
+The run is recorded in DAGSTER_HOME (default <project>/.dagster_home for the
+project's warehouse, <WAREHOUSE_DIR>/.dagster_home for any other), so it shows
+in the UI's run history next to scheduled and sensor runs.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import dagster as dg
 import psutil
 
-from etl.config import PROJECT_ROOT, Settings
+from etl.config import PROJECT_DAGSTER_HOME, Settings, default_dagster_home
 from etl.lake import is_lake
 from etl.summary import summary_text
 from etl.warehouse import ensure_schema, open_warehouse
 
-
 RUN_PID_TAG = "qingdao_news/cli_pid"
 RUN_HOST_TAG = "qingdao_news/cli_host"
 RUN_STARTED_TAG = "qingdao_news/cli_process_started"
+PARENT_PID_ENV = "QINGDAO_NEWS_PARENT_PID"  # a --range run's parent (the command): the run dies with it
 
 
 def process_tags() -> dict[str, str]:
@@ -60,6 +63,25 @@ def reap_dead_cli_runs(instance: dg.DagsterInstance) -> list[str]:
     return reaped
 
 
+def ensure_dagster_home() -> str:
+    """Set DAGSTER_HOME to an absolute, existing folder and return it.
+
+    Unset, it is the warehouse's own instance (``etl.config.default_dagster_home``: the
+    project's ``.dagster_home`` for the project's warehouse, ``<WAREHOUSE_DIR>/.dagster_home``
+    otherwise), which starts from the project's ``dagster.yaml`` (pools, run limit).
+    """
+    given = os.environ.get("DAGSTER_HOME", "").strip()
+    home = Path(given).expanduser().resolve() if given else default_dagster_home()
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not given and home != PROJECT_DAGSTER_HOME and not config.exists():
+        tmp = home / f".dagster.yaml.tmp-{os.getpid()}"
+        shutil.copyfile(PROJECT_DAGSTER_HOME / "dagster.yaml", tmp)
+        os.replace(tmp, config)
+    os.environ["DAGSTER_HOME"] = str(home)
+    return str(home)
+
+
 def _execute(instance: dg.DagsterInstance, run_config: dict, tags: dict[str, str]):
     """One run of warehouse_job: in this process (embedded), or with the job's multiprocess
     executor (DuckLake), which needs a reconstructable job. Returns (success, run_id, failed checks)."""
@@ -70,11 +92,33 @@ def _execute(instance: dg.DagsterInstance, run_config: dict, tags: dict[str, str
                                                         raise_on_error=False, tags=tags)
         evals = result.get_asset_check_evaluations()
         return result.success, result.run_id, evals
-    with dg.execute_job(dg.reconstructable(warehouse_job_def), instance=instance, run_config=run_config,
+    from assets.cli import step_job_def  # by module name even under `python -m assets.cli` (reconstructable)
+
+    with dg.execute_job(dg.reconstructable(step_job_def), instance=instance, run_config=run_config,
                         tags=tags, raise_on_error=False) as result:
         evals = [e.event_specific_data for e in result.all_events
                  if e.event_type_value == "ASSET_CHECK_EVALUATION"]
         return result.success, result.run_id, evals
+
+
+_WATCHED: set[int] = set()
+
+
+def step_job_def() -> dg.JobDefinition:
+    """warehouse_job for the multiprocess executor, which calls this in the run's process and in
+    every step process. A step process is forked by a forkserver, not by the run, so nothing ends
+    it when the run is SIGKILLed: here it starts watching the run's process (its multiprocessing
+    parent) and ends with it; its pool workers end with it in turn (``etl.clean.start_pool``)."""
+    import multiprocessing
+
+    from assets.jobs import warehouse_job_def
+    from etl.clean import exit_with_parent
+
+    parent = multiprocessing.parent_process()
+    if parent is not None and parent.pid not in _WATCHED:
+        _WATCHED.add(parent.pid)
+        exit_with_parent(parent.pid, pdeathsig=False)
+    return warehouse_job_def()
 
 
 def _parallel_runs(keys: list[str], runs: int, argv_extra: list[str]) -> int:
@@ -82,7 +126,8 @@ def _parallel_runs(keys: list[str], runs: int, argv_extra: list[str]) -> int:
     n = max(1, min(runs, len(keys)))
     size = -(-len(keys) // n)
     chunks = [keys[i:i + size] for i in range(0, len(keys), size)]
-    procs = [subprocess.Popen([sys.executable, "-m", "assets.cli", "--range", c[0], c[-1], *argv_extra])
+    env = {**os.environ, PARENT_PID_ENV: str(os.getpid())}  # each run ends with this process (main)
+    procs = [subprocess.Popen([sys.executable, "-m", "assets.cli", "--range", c[0], c[-1], *argv_extra], env=env)
              for c in chunks]
     codes = [p.wait() for p in procs]
     for c, code in zip(chunks, codes):
@@ -98,10 +143,14 @@ def main(argv: list[str] | None = None) -> int:
                         help="DuckLake only: how many runs process the files at once (default LAKE_RUNS or 2)")
     parser.add_argument("--range", nargs=2, metavar=("FIRST", "LAST"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    os.environ.setdefault("DAGSTER_HOME", str(PROJECT_ROOT / ".dagster_home"))
-    os.makedirs(os.environ["DAGSTER_HOME"], exist_ok=True)
+    parent = os.environ.pop(PARENT_PID_ENV, "")
+    if args.range and parent.isdigit():  # a SIGKILL of the command must not leave this run going
+        from etl.clean import exit_with_parent
 
-    from assets.partitions import range_tags, sync_partitions
+        exit_with_parent(int(parent))
+    ensure_dagster_home()
+
+    from assets.partitions import PartitionsOfAnotherWarehouse, range_tags, sync_partitions
 
     run_config: dict = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
     if args.full_refresh:
@@ -115,7 +164,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.range:  # one of the parallel DuckLake runs started below
             keys = list(args.range)
         else:
-            keys = sync_partitions(instance, settings.seeds_dir)
+            try:
+                keys = sync_partitions(instance, settings.seeds_dir, warehouse_dir=settings.warehouse_dir)
+            except PartitionsOfAnotherWarehouse as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                return 1
         if not keys:
             print(f"No input files in {settings.seeds_dir}; nothing to do.", file=sys.stderr)
             return 0

@@ -5,6 +5,14 @@ files forms a contiguous key range at the end; a removed file's partition is
 deleted (its rows are retired by the next run, see docs/operations.md).
 Partitioned assets use a single-run backfill policy: a backfill of thousands
 of files from the UI is one run that processes them as a batch.
+
+The partitions describe one seeds folder, so a Dagster instance serves one
+warehouse: the scripts give every warehouse other than the project's its own
+instance (``<WAREHOUSE_DIR>/.dagster_home``, see ``etl/config.py``). When two
+warehouses are pointed at one ``DAGSTER_HOME`` anyway, a sync that would
+delete the partitions of the warehouse that registered them (while that
+warehouse still exists) is refused with an error naming both, instead of
+silently breaking the other warehouse's runs.
 """
 
 from __future__ import annotations
@@ -27,6 +35,12 @@ SINGLE_RUN = dg.BackfillPolicy.single_run()
 
 RANGE_START = "dagster/asset_partition_range_start"
 RANGE_END = "dagster/asset_partition_range_end"
+# instance key-value entry: the WAREHOUSE_DIR whose seeds folder the seed_files partitions list
+OWNER_KEY = "qingdao_news/seed_files_warehouse"
+
+
+class PartitionsOfAnotherWarehouse(RuntimeError):
+    """Syncing would delete the file partitions another warehouse registered in this Dagster instance."""
 
 
 def files_on_disk(seeds_dir: Path) -> list[str]:
@@ -40,15 +54,39 @@ def partition_changes(registered: list[str], on_disk: list[str]) -> tuple[list[s
     return [k for k in on_disk if k not in reg], sorted(reg - disk)
 
 
-def sync_partitions(instance: dg.DagsterInstance, seeds_dir: Path, attempts: int = 5) -> list[str]:
+def partitions_owner(instance: dg.DagsterInstance) -> str | None:
+    """The WAREHOUSE_DIR that last synced the partitions of this instance (None: not recorded)."""
+    return instance.run_storage.get_cursor_values({OWNER_KEY}).get(OWNER_KEY)
+
+
+def _check_owner(instance: dg.DagsterInstance, seeds_dir: Path, warehouse_dir: Path, to_delete: list[str]) -> None:
+    owner = partitions_owner(instance)
+    if not owner or owner == str(warehouse_dir) or not Path(owner).exists():
+        return
+    shown = ", ".join(to_delete[:3]) + (f" and {len(to_delete) - 3} more" if len(to_delete) > 3 else "")
+    raise PartitionsOfAnotherWarehouse(
+        f"DAGSTER_HOME {instance.root_directory} holds the file partitions of the warehouse {owner}; "
+        f"syncing {seeds_dir} for the warehouse {warehouse_dir} would delete {len(to_delete)} of them ({shown}). "
+        "Give each warehouse its own Dagster instance: leave DAGSTER_HOME unset (the scripts then use "
+        "<WAREHOUSE_DIR>/.dagster_home) or set a different one.")
+
+
+def sync_partitions(instance: dg.DagsterInstance, seeds_dir: Path, attempts: int = 5,
+                    warehouse_dir: Path | None = None) -> list[str]:
     """Register new files, delete removed ones; return all keys in partition order.
 
     Safe when two processes (sensor, schedule, run.sh) do it at once: a key the
     other one registered first makes the insert fail, and the diff is re-read.
+    With ``warehouse_dir``, the instance records which warehouse the partitions
+    belong to, and refuses (:class:`PartitionsOfAnotherWarehouse`) to delete the
+    partitions another, still existing warehouse registered.
     """
     on_disk = files_on_disk(seeds_dir)
+    wh = Path(warehouse_dir).resolve() if warehouse_dir is not None else None
     for attempt in range(attempts):
         to_add, to_delete = partition_changes(instance.get_dynamic_partitions(seed_files.name), on_disk)
+        if wh is not None and to_delete:
+            _check_owner(instance, seeds_dir, wh, to_delete)
         try:
             if to_add:
                 instance.add_dynamic_partitions(seed_files.name, to_add)
@@ -59,6 +97,8 @@ def sync_partitions(instance: dg.DagsterInstance, seeds_dir: Path, attempts: int
             if attempt == attempts - 1:
                 raise
             time.sleep(0.2 * (attempt + 1))
+    if wh is not None and partitions_owner(instance) != str(wh):
+        instance.run_storage.set_cursor_values({OWNER_KEY: str(wh)})
     return instance.get_dynamic_partitions(seed_files.name)
 
 

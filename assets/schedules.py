@@ -15,7 +15,8 @@ from assets.resources import WarehouseResource
                 "unchanged files are skipped by content hash, so the run does only what is new.",
 )
 def daily_warehouse_refresh(context: dg.ScheduleEvaluationContext, warehouse: WarehouseResource):
-    keys = sync_partitions(context.instance, warehouse.settings.seeds_dir)
+    keys = sync_partitions(context.instance, warehouse.settings.seeds_dir,
+                           warehouse_dir=warehouse.settings.warehouse_dir)
     if not keys:
         return dg.SkipReason(f"no files in {warehouse.settings.seeds_dir}")
     return dg.RunRequest(tags={**range_tags(keys), "trigger": "daily_warehouse_refresh"})

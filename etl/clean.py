@@ -11,6 +11,10 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+import signal
+import sys
+import threading
+import time
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -20,7 +24,7 @@ import pyarrow as pa
 
 from etl.config import PIPELINE_VERSION
 from etl.parse import ParsedPage, parse_page
-from etl.warehouse import commit_batch, delete_in, delete_keys, insert_arrow, reader_cursor, transaction
+from etl.warehouse import commit_batch, delete_in, insert_arrow, reader_cursor, transaction
 
 CLEANED_TABLES = ("cleaned.pages", "cleaned.articles", "cleaned.paragraphs")
 
@@ -53,6 +57,72 @@ def _noop() -> None:
     return None
 
 
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def _set_pdeathsig() -> bool:
+    """Linux: have the kernel SIGKILL this process when the *thread* that forked it ends. False elsewhere."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        return ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _die() -> None:
+    if hasattr(signal, "SIGKILL"):
+        os.kill(os.getpid(), signal.SIGKILL)  # exactly as if the kill had reached us too
+    os._exit(1)
+
+
+def _watch_parent(parent_pid: int, interval: float = 0.5) -> None:
+    """A daemon thread that ends this process once ``parent_pid`` is gone.
+
+    When this is a ``multiprocessing`` child of ``parent_pid`` (pool workers; Dagster's step
+    processes, whose real parent is a forkserver) it blocks on the parent's sentinel, which
+    every platform closes when the parent dies; otherwise it polls ``os.getppid()``.
+    """
+    parent = multiprocessing.parent_process()
+
+    def watch() -> None:
+        if parent is not None and parent.pid == parent_pid:
+            parent.join()
+        else:
+            while os.getppid() == parent_pid:
+                time.sleep(interval)
+        _die()
+
+    threading.Thread(target=watch, name=f"exit-with-{parent_pid}", daemon=True).start()
+
+
+def exit_with_parent(parent_pid: int, pdeathsig: bool = True) -> str:
+    """Make this process end as soon as process ``parent_pid`` ends, however it ends (SIGKILL, OOM).
+
+    Used by every process a run starts, so that nothing of a killed run lives on holding the
+    staging database: pool workers, DuckLake's ``--range`` runs and step processes. On Linux,
+    with ``pdeathsig`` (``parent_pid`` must be the real parent and the forking thread must
+    outlive the child, e.g. the parent's main thread), ``prctl(PR_SET_PDEATHSIG, SIGKILL)``:
+    the kernel kills us with the parent. It is armed after the fork, so a parent that died in
+    between is caught by comparing ``os.getppid()``. Otherwise a watchdog thread
+    (:func:`_watch_parent`). Returns which was used.
+    """
+    if pdeathsig and _set_pdeathsig():
+        if os.getppid() != parent_pid:  # the parent died before the signal was armed
+            _die()
+        return "pdeathsig"
+    _watch_parent(parent_pid)
+    return "watchdog"
+
+
+def _pool_worker_init(parent_pid: int, pdeathsig: bool, initializer, initargs: tuple) -> None:
+    exit_with_parent(parent_pid, pdeathsig)
+    if initializer is not None:
+        initializer(*initargs)
+
+
 def start_pool(workers: int, initializer=None, initargs: tuple = ()) -> ProcessPoolExecutor:
     """A started process pool.
 
@@ -62,10 +132,18 @@ def start_pool(workers: int, initializer=None, initargs: tuple = ()) -> ProcessP
     workers are forked *now* (a no-op task is run on each), before any DuckDB
     query is in flight; they never touch DuckDB or polars themselves. Where
     ``fork`` is unavailable, ``spawn`` (callers must guard ``__main__``).
+
+    Every worker dies with this process (:func:`exit_with_parent`): a SIGKILLed
+    run leaves no orphaned worker behind. ``PR_SET_PDEATHSIG`` fires when the
+    forking *thread* ends, so it is used only when the pool is started from
+    the main thread (a step's thread may end before the process); from any
+    other thread the workers watch the parent instead.
     """
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=initializer, initargs=initargs)
+    pdeathsig = threading.current_thread() is threading.main_thread()
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_pool_worker_init,
+                               initargs=(os.getpid(), pdeathsig, initializer, initargs))
     for f in [pool.submit(_noop) for _ in range(workers)]:
         f.result()
     return pool

@@ -5,4 +5,15 @@
 # --expected FILE.yaml scores another hand-read set.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/bootstrap.sh"
-exec "$ROOT/.venv/bin/python" -m etl.evaluation "$@"
+# bootstrap changed to the project root: relative --pages/--expected are the caller's
+args=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --pages|--expected) args+=("$1"); shift
+      if [ $# -gt 0 ]; then case "$1" in /*) args+=("$1") ;; *) args+=("$CALLER_DIR/$1") ;; esac; shift; fi ;;
+    --pages=/*|--expected=/*) args+=("$1"); shift ;;
+    --pages=*|--expected=*) args+=("${1%%=*}=$CALLER_DIR/${1#*=}"); shift ;;
+    *) args+=("$1"); shift ;;
+  esac
+done
+exec "$ROOT/.venv/bin/python" -m etl.evaluation ${args[@]+"${args[@]}"}
