@@ -4,7 +4,6 @@ import dagster as dg
 
 from etl.lake import is_lake
 
-
 # One process per run touches DuckDB (in-process executor) and every writing
 # step is in pool "duckdb_writer" (limit 1), so concurrent runs are serialised
 # step by step. A run covers one file (sensor) or a range of files (schedule,

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from etl.config import Settings
 from etl import lake
+from etl.config import Settings
 from etl.warehouse import connect, open_warehouse
 
 

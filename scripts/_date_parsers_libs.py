@@ -57,7 +57,6 @@ from pathlib import Path
 
 warnings.filterwarnings("ignore")
 
-import dateparser  # noqa: E402
 import jionlp as jio  # noqa: E402
 from dateparser.date import DateDataParser  # noqa: E402
 from dateparser.search import search_dates  # noqa: E402

@@ -377,7 +377,7 @@ def input_cases() -> list[InputCase]:
                   "ok; 215个 and 7000余万元 extracted"),
         InputCase(f"a {BIG_FILE_MB} MB page", "huge.txt", "rejected",
                   f"too large: {BIG_FILE_MB}.0 MB is over the page limit of 20.0 MB (MAX_PAGE_MB)",
-                  expected=f"rejected unread over MAX_PAGE_MB=20 (configurable)"),
+                  expected="rejected unread over MAX_PAGE_MB=20 (configurable)"),
         InputCase("no headline, no byline, no dateline", "plain.txt", "ok", None, "utf-8", PLAIN_PAGE, _check_plain,
                   "ok; one article with a derived title"),
         InputCase("same bytes under two names", "copy/dup-of-001.txt", "ok", None, "utf-8", s[1], _check_duplicate,

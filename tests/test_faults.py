@@ -15,8 +15,15 @@ from pathlib import Path
 
 import pytest
 
-from etl.warehouse import (LOCK_WAIT_ENV, MEMORY_LIMIT_ENV, WarehouseLockedError, connect, describe_holder,
-                           lock_wait_seconds, memory_limit)
+from etl.warehouse import (
+    LOCK_WAIT_ENV,
+    MEMORY_LIMIT_ENV,
+    WarehouseLockedError,
+    connect,
+    describe_holder,
+    lock_wait_seconds,
+    memory_limit,
+)
 from tests.test_bad_input import fs
 
 HOLD = "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ok', flush=True); time.sleep(120)"
