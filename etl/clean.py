@@ -23,6 +23,7 @@ import duckdb
 import pyarrow as pa
 
 from etl.config import PIPELINE_VERSION
+from etl.outlets import page_publication
 from etl.parse import ParsedPage, parse_page
 from etl.warehouse import commit_batch, delete_in, insert_arrow, reader_cursor, transaction
 
@@ -186,14 +187,38 @@ def _parse_batch(texts: list[str]) -> list[ParsedPage]:
     return [parse_page(t) for t in texts]
 
 
+def page_publication_date(page_date, articles) -> tuple[object, str]:
+    """(issue date, how it was found) of a page: its printed date, else the latest full dateline date.
+
+    A dateline (本报12月18日讯, 新华社北京11月9日电) with a known year is the day
+    the news was filed: the issue date of an evening paper, possibly the day
+    before the issue of a morning paper. The latest one on the page is the
+    earliest day the issue can be, and the day the parser already dates the
+    page's undated articles by (``page_dateline``). No dateline with a year
+    (seed 002 names none): unknown, never a guess.
+    """
+    if page_date is not None:
+        return page_date, "printed"
+    dates = [a.news_date for a in articles
+             if a.news_date is not None and (a.date_confidence or "").startswith("dateline+")]
+    if dates:
+        return max(dates), "inferred_from_articles"
+    return None, "unknown"
+
+
 def pages_to_arrow(file_ids: list[str], pages: list[ParsedPage]) -> tuple[pa.Table, pa.Table, pa.Table]:
     page_rows, art_rows, para_rows = [], [], []
     for fid, page in zip(file_ids, pages):
         m = page.meta
+        pub_name, pub_source = page_publication(
+            m.publication, [(a.dateline_text, a.bylines, a.outlets) for a in page.articles])
+        pub_date, pub_date_source = page_publication_date(m.page_date, page.articles)
         page_rows.append({
             "file_id": fid, "publication": m.publication, "page_date": m.page_date,
             "issue_no": m.issue_no, "lunar_text": m.lunar_text, "weekday": m.weekday, "url": m.url,
             "page_kind": m.kind, "source": m.source, "edition": m.edition,
+            "publication_name": pub_name, "publication_source": pub_source,
+            "publication_date": pub_date, "publication_date_source": pub_date_source,
             "furniture": [p.text for p in page.furniture],
             "furniture_kinds": [p.kind for p in page.furniture],
             "article_count": len(page.articles),
@@ -225,6 +250,8 @@ def pages_to_arrow(file_ids: list[str], pages: list[ParsedPage]) -> tuple[pa.Tab
         ("file_id", pa.string()), ("publication", pa.string()), ("page_date", pa.date32()),
         ("issue_no", pa.int32()), ("lunar_text", pa.string()), ("weekday", pa.string()),
         ("url", pa.string()), ("page_kind", pa.string()), ("source", pa.string()), ("edition", pa.string()),
+        ("publication_name", pa.string()), ("publication_source", pa.string()),
+        ("publication_date", pa.date32()), ("publication_date_source", pa.string()),
         ("furniture", pa.list_(pa.string())), ("furniture_kinds", pa.list_(pa.string())), ("article_count", pa.int32()),
         ("line_classes", pa.map_(pa.string(), pa.int32())), ("pipeline_version", pa.string()),
     ])

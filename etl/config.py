@@ -39,7 +39,7 @@ WAREHOUSE_DAGSTER_HOME = ".dagster_home"
 
 # Bump when parsing/extraction logic changes so that already-processed files
 # are re-derived on the next run (the cleaned/modeled layers store it per row).
-PIPELINE_VERSION = "2026.11.29-2"
+PIPELINE_VERSION = "2026.11.29-3"
 
 
 @dataclass(frozen=True)

@@ -65,7 +65,7 @@ def _holiday_flags(d: date) -> tuple[bool | None, str | None, bool | None, bool 
 
 
 DIM_DATE_SCHEMA = pa.schema([
-    ("date_key", pa.int32()), ("date", pa.date32()), ("year", pa.int32()), ("quarter", pa.int32()),
+    ("date_key", pa.int64()), ("date", pa.date32()), ("year", pa.int32()), ("quarter", pa.int32()),
     ("month", pa.int32()), ("day", pa.int32()), ("iso_week", pa.int32()), ("day_of_week", pa.int32()),
     ("day_name", pa.string()), ("is_weekend", pa.bool_()), ("is_holiday", pa.bool_()),
     ("holiday_name", pa.string()), ("is_adjusted_workday", pa.bool_()), ("is_workday", pa.bool_()),

@@ -51,11 +51,16 @@ Matching (``DistrictMatcher.find``)
 -------------------------
 Each mention supports its place and all the place's ancestors (community → street →
 county → city; functional areas hang under their parent, e.g. 西海岸新区 under 黄岛区).
-Starting at the root (青岛市) we repeatedly step to the child with the most support (ties:
-the child whose subtree is mentioned first) as long as that child's support is a strict
-majority of *all* mentions. The result is the most specific place that accounts for more
-than half of the article's place mentions: a page about 中云街道 and 上合示范区 in 胶州
-returns 胶州市; a Qingdao-wide policy piece returns 3702; no mentions returns ``-1``.
+Mentions of the city itself (青岛, 青岛市, 青岛市委…) are generic in a Qingdao paper: they
+do not count once the article names any place below the city. Starting at the root
+(青岛市) we repeatedly step to the child with the most support (ties: the child whose
+subtree is mentioned first) as long as that child's support is a strict majority of the
+article's mentions *below the city*. The result is the most specific place that accounts
+for more than half of those mentions: a page about 中云街道 and 上合示范区 in 胶州 returns
+胶州市; an article naming 上合示范区 four times and 青岛 four times returns 上合示范区 (it
+used to return 青岛市); one naming 莱西 twice, 胶州 once and 青岛 seven times returns 青岛市
+(no place below the city has a majority); an article naming only 青岛 returns 3702 (it is
+about the whole city); no mentions returns ``-1``.
 """
 
 from __future__ import annotations
@@ -355,7 +360,7 @@ def _default_parents() -> dict[int, int | None]:
 
 
 def primary_district(mentions: list[Mention], districts: pl.DataFrame | None = None) -> int:
-    """The most specific place holding a strict majority of all mentions (module docstring).
+    """The most specific place holding a strict majority of the mentions below the city (module docstring).
 
     Returns ``-1`` when there are no (known) mentions.
     """
@@ -363,14 +368,16 @@ def primary_district(mentions: list[Mention], districts: pl.DataFrame | None = N
         parents = _default_parents()
     else:
         parents = dict(zip(districts["district_key"].to_list(), districts["parent_district_key"].to_list()))
+    known = [m for m in mentions if m.district_key != UNKNOWN_KEY and m.district_key in parents]
+    below_city = [m for m in known if parents.get(m.district_key) is not None]
+    if below_city:
+        known = below_city  # generic mentions of the city do not outvote the places it names
     support: dict[int, int] = defaultdict(int)
     first: dict[int, int] = {}
     children: dict[int | None, set[int]] = defaultdict(set)
     total = 0
-    for m in mentions:
+    for m in known:
         k = m.district_key
-        if k == UNKNOWN_KEY or k not in parents:
-            continue
         total += 1
         seen: set[int] = set()
         while k is not None and k not in seen:

@@ -64,6 +64,7 @@ class Metric:
     qend: int = -1
     numeral: str = ""          # numeral part of the surface
     sentence_start: int = -1   # offset of ``sentence`` in the text
+    unit_printed: str | None = None   # unit as printed, magnitude kept (7000余万元 -> 万元)
 
 
 # ---------------------------------------------------------------------------
@@ -484,6 +485,23 @@ def _extract(text: str) -> list[Metric]:
     return out
 
 
+_ARABIC_MAGNITUDE = re.compile(r"(?<=[0-9０-９.．])[十百千万亿萬億]+$")
+_CN_MAGNITUDE = re.compile(r"[万亿萬億]+$")
+
+
+def printed_unit(numeral: str, unit: str | None, is_arabic: bool) -> str | None:
+    """The unit as the paper printed it, magnitude included: 7000余万 + 元 -> 万元, 5亿 + 元 -> 亿元,
+    二十余 + 个 -> 个. Magnitudes are the characters after an Arabic number (1.2万, 3千万) or a
+    trailing 万/亿 of a Chinese numeral (三千万 -> 万); approximations inside (余, 多, 来) are skipped."""
+    if unit is None:
+        return None
+    if unit == "%":
+        return unit
+    core = re.sub(r"[余多来餘]", "", numeral or "")
+    m = (_ARABIC_MAGNITUDE if is_arabic else _CN_MAGNITUDE).search(core)
+    return to_simplified(m.group(0)) + unit if m else unit
+
+
 def _candidate(text: str, i: int, scan: NumeralScan, pct_prefix: bool, regions, rstarts,
                ends: list[int] | None = None) -> Metric | None:
     n = len(text)
@@ -621,6 +639,7 @@ def _candidate(text: str, i: int, scan: NumeralScan, pct_prefix: bool, regions, 
         qualifier=qualifier, measure=measure, sentence=sentence,
         value_high_base=high_base, qualifiers=tuple(all_q), qstart=qstart, qend=qend,
         numeral=text[scan.start:scan.end], sentence_start=sent_start,
+        unit_printed=printed_unit(text[scan.start:scan.end], unit, scan.is_arabic),
     )
 
 

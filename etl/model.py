@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import duckdb
 import pyarrow as pa
 
+from etl import lake
 from etl.clean import pipelined, start_pool
 from etl.config import PIPELINE_VERSION
 from etl.dates import calendar_rows, date_key
@@ -27,11 +28,13 @@ from etl.nlp import analyse, init_jieba
 from etl.outlets import UNKNOWN_KEY as UNKNOWN_OUTLET
 from etl.outlets import canonical_outlet, outlet_keys, upsert_dim_outlet
 from etl.warehouse import (
+    _contract_columns,
     commit_batch,
     delete_in,
     insert_arrow,
     reader_cursor,
     replace_if_changed,
+    schema_sql,
     transaction,
 )
 
@@ -42,7 +45,9 @@ FACT_TABLES = (
     "modeled.article_districts",
     "modeled.article_outlets",
     "modeled.article_keywords",
+    "modeled.article_reporters",
 )
+REPORTER_ROLES = (("reporters", "reporter"), ("correspondents", "correspondent"), ("photographers", "photographer"))
 HEADLINE_FIELDS = ("kicker", "title", "subtitle")
 _SENTENCE_END = re.compile(r"[。！？；!?;\n]")
 
@@ -61,7 +66,74 @@ def refresh_dim_district(conn: duckdb.DuckDBPyConnection) -> int:
     return replace_if_changed(conn, "modeled.dim_district", load_districts().to_arrow())[0]
 
 
+def reporter_key(name: str) -> int:
+    """Stable BIGINT key of a credited person: the first 15 hex digits of sha256('reporter:' + name)
+    (60 bits, always positive), the same in every build and warehouse."""
+    return int(hashlib.sha256(f"reporter:{name}".encode()).hexdigest()[:15], 16)
+
+
+DIM_REPORTER_SCHEMA = pa.schema([("reporter_key", pa.int64()), ("reporter_name", pa.string())])
+
+
+def refresh_dim_reporter(conn: duckdb.DuckDBPyConnection) -> int:
+    """Every person credited by a cleaned article (reporters, correspondents, photographers)."""
+    upgrade_key_types(conn, ["modeled.dim_reporter"])
+    names = sorted({r[0] for r in conn.execute(
+        "SELECT DISTINCT unnest(list_concat(coalesce(reporters, []), coalesce(correspondents, []), "
+        "coalesce(photographers, []))) FROM cleaned.articles").fetchall() if r[0]})
+    rows = [{"reporter_key": reporter_key(n), "reporter_name": n} for n in names]
+    return replace_if_changed(conn, "modeled.dim_reporter", pa.Table.from_pylist(rows, schema=DIM_REPORTER_SCHEMA))[0]
+
+
+def _create_statement(table: str) -> str:
+    m = re.search(rf"CREATE TABLE IF NOT EXISTS {re.escape(table)} \(.*?\n\);", schema_sql(), re.S)
+    if m is None:
+        raise KeyError(table)
+    return m.group(0)
+
+
+def upgrade_key_types(conn: duckdb.DuckDBPyConnection, tables: list[str]) -> list[str]:
+    """Bring the column types of ``tables`` up to schema.sql (INTEGER keys of older builds → BIGINT).
+
+    ``CREATE TABLE IF NOT EXISTS`` keeps an old table's types, and DuckDB cannot
+    change the type of a PRIMARY KEY column in place, so a table whose types
+    differ is renamed, re-created from its DDL, refilled (dimensions; fact rows
+    are left out, their articles are re-derived) and dropped, with its comments
+    re-applied, in one transaction. Returns the tables rebuilt.
+    A no-op (one catalog query) on an up-to-date warehouse.
+    """
+    contract = {(s_, t, c): d for s_, t, c, d in _contract_columns()}
+    done = []
+    for table in tables:
+        schema, name = table.split(".")
+        have = conn.execute(
+            "SELECT column_name, data_type FROM duckdb_columns() WHERE schema_name = ? AND table_name = ? "
+            "AND database_name = current_database() ORDER BY column_index", [schema, name]).fetchall()
+        wrong = [(c, contract[(schema, name, c)]) for c, d in have
+                 if (schema, name, c) in contract and contract[(schema, name, c)] != d]
+        if not wrong:
+            continue
+        if lake.is_lake():  # no primary keys on DuckLake; it widens INTEGER to BIGINT in place
+            for column, dtype in wrong:
+                conn.execute(f'ALTER TABLE {table} ALTER COLUMN "{column}" SET DATA TYPE {dtype}')
+            done.append(table)
+            continue
+        cols = ", ".join(f'"{c}"' for c, _d in have if (schema, name, c) in contract)
+        with transaction(conn):
+            conn.execute(f"ALTER TABLE {table} RENAME TO {name}__old")
+            conn.execute(_create_statement(table))
+            if table not in FACT_TABLES:  # facts are not copied: build_facts re-derives every article lacking them
+                conn.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {schema}.{name}__old")
+            conn.execute(f"DROP TABLE {schema}.{name}__old")
+            for stmt in re.findall(rf"COMMENT ON (?:TABLE|COLUMN) {re.escape(table)}\b.*?';\n", schema_sql(), re.S):
+                conn.execute(stmt)
+        done.append(table)
+    return done
+
+
 def refresh_dim_outlet(conn: duckdb.DuckDBPyConnection) -> int:
+    """dim_outlet: reference outlets plus every outlet credited or printing a page, keys never renumbered."""
+    upgrade_key_types(conn, ["modeled.dim_outlet"])
     observed = [r[0] for r in conn.execute(
         """
         SELECT name FROM (
@@ -71,6 +143,9 @@ def refresh_dim_outlet(conn: duckdb.DuckDBPyConnection) -> int:
             ) GROUP BY name
             UNION ALL
             SELECT publication, min(file_id) FROM cleaned.pages WHERE publication IS NOT NULL GROUP BY publication
+            UNION ALL
+            SELECT publication_name, min(file_id) FROM cleaned.pages WHERE publication_name IS NOT NULL
+            GROUP BY publication_name
         ) ORDER BY first_seen, name
         """
     ).fetchall()]
@@ -80,9 +155,11 @@ def refresh_dim_outlet(conn: duckdb.DuckDBPyConnection) -> int:
 
 
 def refresh_dim_date(conn: duckdb.DuckDBPyConnection) -> int:
+    upgrade_key_types(conn, ["modeled.dim_date"])
     dates = [r[0] for r in conn.execute(
         "SELECT DISTINCT news_date FROM cleaned.articles WHERE news_date IS NOT NULL "
-        "UNION SELECT DISTINCT page_date FROM cleaned.pages WHERE page_date IS NOT NULL"
+        "UNION SELECT DISTINCT page_date FROM cleaned.pages WHERE page_date IS NOT NULL "
+        "UNION SELECT DISTINCT publication_date FROM cleaned.pages WHERE publication_date IS NOT NULL"
     ).fetchall()]
     return replace_if_changed(conn, "modeled.dim_date", calendar_rows(dates))[0]
 
@@ -131,17 +208,20 @@ def nearest_district(mentions: list[Mention], starts: list[int], text: str, pos:
 
 
 FACT_ARTICLES_SCHEMA = pa.schema([
-    ("article_id", pa.string()), ("file_id", pa.string()), ("date_key", pa.int32()),
-    ("outlet_key", pa.int32()), ("district_key", pa.int64()), ("title", pa.string()),
+    ("article_id", pa.string()), ("file_id", pa.string()), ("date_key", pa.int64()),
+    ("outlet_key", pa.int64()), ("district_key", pa.int64()),
+    ("publication_outlet_key", pa.int64()), ("publication_source", pa.string()),
+    ("publication_date_key", pa.int64()), ("publication_date", pa.date32()), ("title", pa.string()),
     ("kicker", pa.string()), ("subtitle", pa.string()), ("news_date", pa.date32()),
     ("char_count", pa.int32()), ("token_count", pa.int32()), ("metric_count", pa.int32()),
     ("district_count", pa.int32()), ("reporter_count", pa.int32()), ("continuation", pa.string()),
     ("pipeline_version", pa.string()),
 ])
 FACT_METRICS_SCHEMA = pa.schema([
-    ("metric_id", pa.string()), ("article_id", pa.string()), ("date_key", pa.int32()),
-    ("district_key", pa.int64()), ("outlet_key", pa.int32()), ("value", pa.float64()),
-    ("value_high", pa.float64()), ("unit", pa.string()), ("unit_kind", pa.string()),
+    ("metric_id", pa.string()), ("article_id", pa.string()), ("date_key", pa.int64()),
+    ("district_key", pa.int64()), ("outlet_key", pa.int64()),
+    ("publication_outlet_key", pa.int64()), ("publication_date_key", pa.int64()), ("value", pa.float64()),
+    ("value_high", pa.float64()), ("unit", pa.string()), ("unit_printed", pa.string()), ("unit_kind", pa.string()),
     ("value_base", pa.float64()), ("base_unit", pa.string()), ("qualifier", pa.string()),
     ("measure", pa.string()), ("surface", pa.string()), ("sentence", pa.string()),
     ("source_field", pa.string()), ("start_offset", pa.int32()), ("end_offset", pa.int32()),
@@ -150,7 +230,9 @@ ARTICLE_DISTRICTS_SCHEMA = pa.schema([
     ("article_id", pa.string()), ("district_key", pa.int64()), ("mentions", pa.int32()),
     ("first_offset", pa.int32()), ("is_primary", pa.bool_()),
 ])
-ARTICLE_OUTLETS_SCHEMA = pa.schema([("article_id", pa.string()), ("outlet_key", pa.int32()), ("position", pa.int32())])
+ARTICLE_OUTLETS_SCHEMA = pa.schema([("article_id", pa.string()), ("outlet_key", pa.int64()), ("position", pa.int32())])
+ARTICLE_REPORTERS_SCHEMA = pa.schema([("article_id", pa.string()), ("reporter_key", pa.int64()),
+                                      ("role", pa.string()), ("position", pa.int32())])
 ARTICLE_KEYWORDS_SCHEMA = pa.schema([
     ("article_id", pa.string()), ("keyword", pa.string()), ("weight", pa.float64()), ("rank", pa.int32()),
 ])
@@ -159,7 +241,7 @@ ARTICLE_KEYWORDS_SCHEMA = pa.schema([
 def derive_facts(articles: list[dict], outlets: dict[str, int], matcher: DistrictMatcher) -> dict[str, pa.Table]:
     """Pure derivation of every fact row for a batch of cleaned articles."""
     init_jieba()
-    fa, fm, ad, ao, ak = [], [], [], [], []
+    fa, fm, ad, ao, ak, ar = [], [], [], [], [], []
     fields = ["body", *HEADLINE_FIELDS]
     texts = [a.get(f) or "" for a in articles for f in fields]
     extracted = extract_metrics_many(texts)
@@ -181,9 +263,19 @@ def derive_facts(articles: list[dict], outlets: dict[str, int], matcher: Distric
         for pos, name in enumerate(credited):
             if name in outlets:
                 ao.append({"article_id": aid, "outlet_key": outlets[name], "position": pos})
-        first = credited[0] if credited else canonical_outlet(a.get("publication"))
+        page_pub = canonical_outlet(a.get("page_publication")) or canonical_outlet(a.get("publication"))
+        pkey = outlets.get(page_pub, UNKNOWN_OUTLET) if page_pub else UNKNOWN_OUTLET
+        pub_source = a.get("page_publication_source") or ("masthead" if page_pub else "unknown")
+        if pkey == UNKNOWN_OUTLET:
+            pub_source = "unknown"
+        pub_date = a.get("page_publication_date")
+        pdkey = date_key(pub_date)
+        first = credited[0] if credited else page_pub
         okey = outlets.get(first, UNKNOWN_OUTLET) if first else UNKNOWN_OUTLET
         dkey = date_key(a.get("news_date"))
+        for column, role in REPORTER_ROLES:
+            for pos, person in enumerate(dict.fromkeys(p for p in (a.get(column) or []) if p)):
+                ar.append({"article_id": aid, "reporter_key": reporter_key(person), "role": role, "position": pos})
         body = a["body"]
         offset = len(headline) + 1
         body_mentions = [Mention(m.district_key, m.surface, m.start - offset, m.end - offset, m.level)
@@ -200,8 +292,9 @@ def derive_facts(articles: list[dict], outlets: dict[str, int], matcher: Distric
                             if field == "body" else primary)
                 fm.append({
                     "metric_id": _metric_id(aid, field, m.start), "article_id": aid, "date_key": dkey,
-                    "district_key": district, "outlet_key": okey, "value": m.value, "value_high": m.value_high,
-                    "unit": m.unit, "unit_kind": m.unit_kind, "value_base": m.value_base, "base_unit": m.base_unit,
+                    "district_key": district, "outlet_key": okey, "publication_outlet_key": pkey,
+                    "publication_date_key": pdkey, "value": m.value, "value_high": m.value_high,
+                    "unit": m.unit, "unit_printed": m.unit_printed, "unit_kind": m.unit_kind, "value_base": m.value_base, "base_unit": m.base_unit,
                     "qualifier": m.qualifier, "measure": m.measure, "surface": m.surface, "sentence": m.sentence,
                     "source_field": field, "start_offset": m.start, "end_offset": m.end,
                 })
@@ -212,7 +305,8 @@ def derive_facts(articles: list[dict], outlets: dict[str, int], matcher: Distric
             ak.append({"article_id": aid, "keyword": word, "weight": weight, "rank": rank})
         fa.append({
             "article_id": aid, "file_id": a["file_id"], "date_key": dkey, "outlet_key": okey,
-            "district_key": primary, "title": a["title"], "kicker": a.get("kicker"), "subtitle": a.get("subtitle"),
+            "district_key": primary, "publication_outlet_key": pkey, "publication_source": pub_source,
+            "publication_date_key": pdkey, "publication_date": pub_date, "title": a["title"], "kicker": a.get("kicker"), "subtitle": a.get("subtitle"),
             "news_date": a.get("news_date"), "char_count": a["char_count"], "token_count": n_tokens,
             "metric_count": n_metrics, "district_count": len(agg), "reporter_count": len(a.get("reporters") or []),
             "continuation": a.get("continuation"), "pipeline_version": PIPELINE_VERSION,
@@ -223,6 +317,7 @@ def derive_facts(articles: list[dict], outlets: dict[str, int], matcher: Distric
         "modeled.article_districts": pa.Table.from_pylist(ad, schema=ARTICLE_DISTRICTS_SCHEMA),
         "modeled.article_outlets": pa.Table.from_pylist(ao, schema=ARTICLE_OUTLETS_SCHEMA),
         "modeled.article_keywords": pa.Table.from_pylist(ak, schema=ARTICLE_KEYWORDS_SCHEMA),
+        "modeled.article_reporters": pa.Table.from_pylist(ar, schema=ARTICLE_REPORTERS_SCHEMA),
     }
 
 
@@ -230,8 +325,11 @@ FACT_BATCH = 512             # articles per unit of work (bounded memory)
 PARALLEL_MIN_ARTICLES = 400  # below this, worker start-up costs more than it saves
 
 _TODO_SQL = """
-    SELECT a.* FROM cleaned.articles a
-    LEFT JOIN modeled.fact_articles f USING (article_id)
+    SELECT a.*, p.publication_name AS page_publication, p.publication_source AS page_publication_source,
+           p.publication_date AS page_publication_date
+    FROM cleaned.articles a
+    LEFT JOIN cleaned.pages p ON p.file_id = a.file_id
+    LEFT JOIN modeled.fact_articles f ON f.article_id = a.article_id
     WHERE (f.article_id IS NULL OR f.pipeline_version <> $version OR $full)
       AND ($all OR a.file_id IN (SELECT file_id FROM raw.source_files WHERE path IN (SELECT unnest($paths::VARCHAR[]))))
 """
@@ -272,6 +370,7 @@ def build_facts(conn: duckdb.DuckDBPyConnection, full_refresh: bool = False, *,
     :func:`etl.clean.build_cleaned`).
     """
     stats = ModelStats()
+    upgrade_key_types(conn, list(FACT_TABLES))
     params = {"version": PIPELINE_VERSION, "full": full_refresh, "all": paths is None, "paths": list(paths or [])}
     n_todo = conn.execute(f"SELECT count(*) FROM ({_TODO_SQL})", params).fetchone()[0]
     stats.articles_removed = conn.execute(

@@ -57,6 +57,55 @@ def canonical_outlet(name: str | None) -> str | None:
     return aliases.get(name, name) or None
 
 
+
+# ---------------------------------------------------------------- the publication of a page
+PUBLICATION_SOURCES = ("masthead", "inferred_from_credits", "unknown")
+
+
+def is_newspaper(name: str | None) -> bool:
+    """A printed newspaper, not a web or app brand: ``outlet_type`` newspaper in the reference
+    list; an outlet not in the list counts when its name ends in 报 (…日报, …晚报, …都市报)."""
+    if not name:
+        return False
+    types = {r["outlet_name"]: r["outlet_type"] for r in reference_outlets()}
+    if name in types:
+        return types[name] == "newspaper"
+    return name.endswith("报")
+
+
+def own_article(dateline_text: str | None, bylines) -> bool:
+    """An article the page's own paper wrote: a 本报…讯/本报…电 dateline or a 本报记者 byline
+    (read in simplified characters: a traditional page keeps 本報 as printed)."""
+    return bool(to_simplified(dateline_text or "").lstrip().startswith("本报")
+                or any("本报" in to_simplified(b or "") for b in bylines or ()))
+
+
+def page_publication(masthead: str | None, articles) -> tuple[str | None, str]:
+    """(publication, how it was found) of a page.
+
+    ``articles`` are ``(dateline_text, bylines, outlets)`` of the page's articles in
+    page order. The masthead (whatever the parser found as the page's own
+    publication) wins; else the newspaper credited by most of the page's own
+    (本报) articles, ties to the one credited first: in
+    ``(观海新闻/青岛晚报/掌上青岛 记者 刘慧)`` that is 青岛晚报, the paper, not the
+    观海新闻 app or the 掌上青岛 site. Returns ``(None, 'unknown')`` when neither.
+    """
+    name = canonical_outlet(masthead)
+    if name:
+        return name, "masthead"
+    votes: dict[str, int] = {}
+    first: dict[str, int] = {}
+    for dateline_text, bylines, outlets in articles:
+        if not own_article(dateline_text, bylines):
+            continue
+        for o in dict.fromkeys(filter(None, (canonical_outlet(x) for x in outlets or ()))):
+            if is_newspaper(o):
+                votes[o] = votes.get(o, 0) + 1
+                first.setdefault(o, len(first))
+    if not votes:
+        return None, "unknown"
+    return max(votes, key=lambda o: (votes[o], -first[o])), "inferred_from_credits"
+
 # ---------------------------------------------------------------- traditional → simplified
 # Han ideographs only (CJK unified, extension A, compatibility, supplementary planes): punctuation,
 # digits and Latin are never touched, so a converted text has the same characters everywhere else.
@@ -156,7 +205,7 @@ def upsert_dim_outlet(conn: duckdb.DuckDBPyConnection, observed: list[str]) -> i
         next_key += 1
         added += 1
     tbl = pa.Table.from_pylist(rows, schema=pa.schema([
-        ("outlet_key", pa.int32()), ("outlet_name", pa.string()), ("parent_org", pa.string()),
+        ("outlet_key", pa.int64()), ("outlet_name", pa.string()), ("parent_org", pa.string()),
         ("outlet_type", pa.string()), ("city", pa.string()), ("in_reference", pa.bool_())]))
     conn.register("_outlets", tbl)
     try:

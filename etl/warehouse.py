@@ -672,4 +672,6 @@ MODELED_TABLES = [
     "article_districts",
     "article_outlets",
     "article_keywords",
+    "dim_reporter",
+    "article_reporters",
 ]

@@ -403,6 +403,22 @@ def test_primary_tie_goes_to_first_mentioned():
     assert primary_district(ms) == 370281
 
 
+def test_primary_city_mentions_are_generic_when_a_place_below_is_named():
+    # 上合示范区 4 x + 青岛 4 x (青岛市委常委 …): the article is about 上合示范区, not the city
+    ms = [M(900000002, 0, "functional_area"), M(3702, 1, "city"), M(900000002, 2, "functional_area"),
+          M(3702, 3, "city"), M(900000002, 4, "functional_area"), M(3702, 5, "city"),
+          M(900000002, 6, "functional_area"), M(3702, 7, "city")]
+    assert primary_district(ms) == 900000002
+    # 青岛 7 x, 李沧区 4 x -> 李沧区 (it used to be 青岛市: 4 of 11 is no majority of all mentions)
+    ms = [M(3702, i, "city") for i in range(7)] + [M(370213, 10 + i) for i in range(4)]
+    assert primary_district(ms) == 370213
+    # only the city named: a city-wide article
+    assert primary_district([M(3702, 0, "city"), M(3702, 5, "city")]) == 3702
+    # places below the city with no majority among them: still the city
+    ms = [M(3702, 0, "city"), M(370285, 1), M(370285, 2), M(370281, 3), M(370281002, 4, "street")]
+    assert primary_district(ms) == 3702
+
+
 def test_primary_on_seed_like_snippets(matcher):
     assert primary_district(matcher.find(seed("000"))) == 370281  # Jiaozhou paper
     snippet = "中云街道积极探索基层治理的新路径。中云街道扬州西路社区党委书记说，中云街道将……"

@@ -82,6 +82,7 @@ def test_article_views_add_up(db):
     articles = db.execute("SELECT count(*) FROM modeled.fact_articles").fetchone()[0]
     placed = db.execute("SELECT count(*) FROM modeled.fact_articles WHERE district_key <> -1").fetchone()[0]
     assert db.execute("SELECT sum(articles) FROM marts.articles_by_outlet_day").fetchone()[0] == articles
+    assert db.execute("SELECT sum(articles_published) FROM marts.articles_by_outlet_day").fetchone()[0] == articles
     assert db.execute("SELECT sum(articles_credited) FROM marts.articles_by_outlet_day").fetchone()[0] == \
         db.execute("SELECT count(*) FROM modeled.article_outlets").fetchone()[0]
     assert db.execute("SELECT sum(articles) FROM marts.articles_by_district_month WHERE level = 'city'"
@@ -112,6 +113,11 @@ def test_wide_views(db):
     row = db.execute("SELECT outlets, reporters, outlet_name, district_name, news_date::VARCHAR FROM marts.articles_wide "
                      "WHERE title = '西海岸新质生产力中心启动运行'").fetchone()
     assert row == ("观海新闻/青岛晚报/掌上青岛", "栾丕炜", "观海新闻", "青岛西海岸新区", "2024-12-18")
+    row = db.execute("SELECT publication, publication_source, publication_date::VARCHAR FROM marts.articles_wide "
+                     "WHERE title = '西海岸新质生产力中心启动运行'").fetchone()
+    assert row == ("青岛晚报", "inferred_from_credits", "2024-12-18")
+    assert db.execute("SELECT unit_printed, publication FROM marts.metrics_wide WHERE surface = '7000余万元'"
+                      ).fetchone() == ("万元", "金胶州")
     # no list columns: every column of every view is a scalar a BI tool can read
     assert db.execute("SELECT count(*) FROM duckdb_columns() WHERE schema_name = 'marts' "
                       "AND (data_type LIKE '%[]' OR data_type LIKE 'MAP%' OR data_type LIKE 'STRUCT%')").fetchone() == (0,)

@@ -463,3 +463,24 @@ def test_property_no_exception_and_exact_offsets(text):
     # metrics never overlap and come in text order
     for a, b in zip(again, again[1:]):
         assert a.end <= b.start
+
+
+# ---------------------------------------------------------------------------
+# unit_printed: the unit as the paper printed it, beside the normalised one (issue 16, item 11)
+# ---------------------------------------------------------------------------
+def test_unit_printed_keeps_the_magnitude():
+    got = {m.surface: (m.value, m.unit, m.unit_printed) for m in seed_metrics("000")}
+    assert got["7000余万元"] == (70_000_000.0, "元", "万元")   # 金椒贷: value in 元, printed in 万元
+    assert got["21个"] == (21.0, "个", "个")
+    cases = {"规模5亿元": ("5亿元", "元", "亿元"), "总单量超62万单": ("62万单", "单", "万单"),
+             "二十余个停车位": ("二十余个", "个", "个"), "百分之三十": ("百分之三十", "%", "%"),
+             "三千万元": ("三千万元", "元", "万元"), "1.2万平方米": ("1.2万平方米", "平方米", "万平方米")}
+    for text, (surface, unit, printed) in cases.items():
+        (m,) = extract_metrics(text)
+        assert (m.surface, m.unit, m.unit_printed) == (surface, unit, printed), text
+
+
+def test_seed_quantities_in_wan_yuan():
+    printed = sorted(m.surface for p in EXPECTED for m in seed_metrics(p) if m.unit_printed == "万元")
+    assert "7000余万元" in printed and "1000万元" in printed
+    assert all(m.unit == "元" for p in EXPECTED for m in seed_metrics(p) if m.unit_printed == "万元")

@@ -27,6 +27,8 @@ TABLE_IDS = {
     "modeled.article_districts": "article_id || district_key",
     "modeled.article_outlets": "article_id || outlet_key",
     "modeled.article_keywords": "article_id || keyword",
+    "modeled.dim_reporter": "reporter_key",
+    "modeled.article_reporters": "article_id || reporter_key || role",
 }
 
 
@@ -182,3 +184,104 @@ def test_add_change_remove_and_reject(tmp_path):
         ).fetchone()[0]
         assert orphans == 0
         assert c.execute("SELECT count(*) FROM cleaned.articles WHERE title = '西海岸新质生产力中心启动运行'").fetchone()[0] == 0
+
+
+# ------------------------------------------------------------------ issue 16: publications, dates, keys, reporters
+def test_every_article_has_the_publication_of_its_page(db):
+    pages = db.execute("SELECT r.path[:3], p.publication_name, p.publication_source FROM cleaned.pages p "
+                       "JOIN raw.source_files r USING (file_id) ORDER BY 1").fetchall()
+    assert pages == [("000", "金胶州", "masthead"),                       # 金胶州数字报 masthead
+                     ("001", "青岛晚报", "inferred_from_credits"),        # (观海新闻/青岛晚报/掌上青岛 记者 …): the paper
+                     ("002", "青岛日报", "inferred_from_credits"),        # □青岛日报/观海新闻记者 …
+                     ("003", "青岛日报", "inferred_from_credits"),
+                     ("004", "青岛日报", "inferred_from_credits")]
+    assert db.execute("SELECT count(*), count(*) FILTER (WHERE publication_outlet_key = -1) "
+                      "FROM modeled.fact_articles").fetchone() == (26, 0)
+    # the eight articles with no byline credit (all of 金胶州's, three on seed 003) reach their paper too
+    rows = db.execute("""SELECT o.outlet_name, count(*) FROM modeled.fact_articles f
+                         JOIN modeled.dim_outlet o ON o.outlet_key = f.publication_outlet_key
+                         WHERE f.article_id NOT IN (SELECT article_id FROM modeled.article_outlets)
+                         GROUP BY ALL ORDER BY 1""").fetchall()
+    assert rows == [("金胶州", 5), ("青岛日报", 3)]
+    day = db.execute("SELECT articles, articles_credited, articles_published FROM marts.articles_by_outlet_day "
+                     "WHERE outlet_name = '金胶州' ORDER BY date").fetchall()
+    assert day == [(1, 0, 1), (1, 0, 1), (3, 0, 3)]
+
+
+def test_publication_date_is_printed_or_inferred(db):
+    pages = db.execute("SELECT r.path[:3], p.page_date, p.publication_date, p.publication_date_source "
+                       "FROM cleaned.pages p JOIN raw.source_files r USING (file_id) ORDER BY 1").fetchall()
+    assert pages == [("000", date(2024, 11, 29), date(2024, 11, 29), "printed"),
+                     ("001", None, date(2024, 12, 18), "inferred_from_articles"),   # 本报12月18日讯 ×3
+                     ("002", None, None, "unknown"),                                # 本报9月23日讯, no year
+                     ("003", None, date(2024, 11, 10), "inferred_from_articles"),
+                     ("004", None, date(2022, 11, 14), "inferred_from_articles")]
+    # "which outlets published on 2024-11-29": all five 金胶州 articles (the news dates are 11-27, 11-28, 11-29 ×3)
+    assert db.execute("""SELECT o.outlet_name, count(*) FROM modeled.fact_articles f
+                         JOIN modeled.dim_outlet o ON o.outlet_key = f.publication_outlet_key
+                         WHERE f.publication_date_key = 20241129 GROUP BY ALL""").fetchall() == [("金胶州", 5)]
+    assert db.execute("SELECT count(*) FROM modeled.fact_metrics m JOIN modeled.fact_articles f USING (article_id) "
+                      "WHERE m.publication_date_key <> f.publication_date_key "
+                      "OR m.publication_outlet_key <> f.publication_outlet_key").fetchone() == (0,)
+
+
+def test_every_surrogate_key_is_bigint_and_mart_sums_are_not_hugeint(db):
+    keys = db.execute("SELECT schema_name || '.' || table_name || '.' || column_name, data_type FROM duckdb_columns() "
+                      "WHERE schema_name IN ('modeled', 'marts') AND column_name LIKE '%\\_key' ESCAPE '\\'").fetchall()
+    assert len(keys) > 20 and {t for _c, t in keys} == {"BIGINT"}, [k for k in keys if k[1] != "BIGINT"]
+    assert db.execute("SELECT count(*) FROM duckdb_columns() WHERE schema_name = 'marts' AND data_type = 'HUGEINT'"
+                      ).fetchone() == (0,)
+
+
+def test_primary_district_prefers_the_place_below_the_city(db):
+    levels = dict(db.execute("SELECT d.level, count(*) FROM modeled.fact_articles f "
+                             "JOIN modeled.dim_district d USING (district_key) GROUP BY ALL").fetchall())
+    assert levels == {"city": 12, "county": 8, "functional_area": 4, "street": 1, "unknown": 1}  # city was 16
+    rows = dict(db.execute("SELECT f.title, d.district_name FROM modeled.fact_articles f "
+                           "JOIN modeled.dim_district d USING (district_key)").fetchall())
+    assert rows["上合示范区出台高质量发展行动方案"] == "中国—上海合作组织地方经贸合作示范区"  # 上合 5 ×, 青岛 5 ×
+    assert rows["“腾笼换鸟”后，这片“楼”颇富吸引力"] == "李沧区"                            # 李沧 4 ×, 青岛 7 ×
+    assert rows["青岛人选全省首批“平安农机”示范市"] == "青岛市"                             # 莱西 2, 胶州 1, 铺集镇 1
+    assert rows["青岛首单创新创业公司债券发行"] == "青岛市"                                   # names only 青岛
+
+
+def test_reporter_dimension_and_bridge(db):
+    from etl.model import reporter_key
+
+    assert db.execute("SELECT reporter_key FROM modeled.dim_reporter WHERE reporter_name = '刘慧'"
+                      ).fetchone() == (reporter_key("刘慧"),)
+    roles = dict(db.execute("SELECT role, count(*) FROM modeled.article_reporters GROUP BY 1").fetchall())
+    assert roles == {"reporter": 21, "correspondent": 4}
+    assert db.execute("SELECT count(*) FROM modeled.article_reporters b LEFT JOIN modeled.dim_reporter r "
+                      "USING (reporter_key) WHERE r.reporter_key IS NULL").fetchone() == (0,)
+    zhang = db.execute("SELECT count(*) FROM modeled.article_reporters b JOIN modeled.dim_reporter r "
+                       "USING (reporter_key) WHERE r.reporter_name = '张晋' AND b.role = 'reporter'").fetchone()
+    assert zhang == (2,)  # 2024-11-10 (腾笼换鸟) and 2022-11-14 (平安农机)
+    assert db.execute("SELECT sum(reporter_count)::BIGINT FROM modeled.fact_articles").fetchone() == (21,)
+
+
+def test_printed_unit_beside_the_normalised_one(db):
+    assert db.execute("SELECT value, unit, unit_printed FROM modeled.fact_metrics WHERE surface = '7000余万元'"
+                      ).fetchone() == (70_000_000.0, "元", "万元")
+    assert db.execute("SELECT count(*) FROM modeled.fact_metrics WHERE unit = '万元'").fetchone() == (0,)
+    assert db.execute("SELECT count(*) FROM modeled.fact_metrics WHERE unit_printed = '万元'").fetchone() == (10,)
+
+
+def test_hand_read_quantities_and_the_warehouse_differ_by_the_repeats(db):
+    """README: the hand-read lists count 175 quantities, the warehouse holds 157: 13 headline figures the
+    body repeats are stored once, from the body, 4 sit in paragraphs the page prints twice and 1 in a
+    pull-out heading (callout) repeating the subtitle."""
+    from etl.metrics import extract_metrics
+    from tests.test_metrics import EXPECTED
+
+    assert [len(EXPECTED[p]["items"]) for p in sorted(EXPECTED)] == [21, 38, 46, 22, 48]
+    assert db.execute("SELECT count(*) FROM modeled.fact_metrics").fetchone() == (157,)
+    headline = sum(len(extract_metrics(t or "")) for row in db.execute(
+        "SELECT kicker, title, subtitle FROM cleaned.articles").fetchall() for t in row)
+    stored = db.execute("SELECT count(*) FROM modeled.fact_metrics WHERE source_field <> 'body'").fetchone()[0]
+    def in_paragraphs(kind: str) -> int:
+        return sum(len(extract_metrics(t)) for (t,) in db.execute(
+            "SELECT text FROM cleaned.paragraphs WHERE kind = ?", [kind]).fetchall())
+
+    assert (headline - stored, in_paragraphs("duplicate"), in_paragraphs("callout")) == (13, 4, 1)
+    assert sum(len(EXPECTED[p]["items"]) for p in EXPECTED) == 157 + 13 + 4 + 1 == 175

@@ -12,6 +12,11 @@
 --     (上合示范区, 西海岸新区, …) count for the county they are parented to.
 --     Filter on one district_key/district_name to get that unit including
 --     everything under it; never sum across levels (that double counts).
+--   * Every key is BIGINT; counts are BIGINT. DuckDB returns sum() of any
+--     integer column as HUGEINT (128-bit, which pandas turns into float):
+--     write sum(articles)::BIGINT when adding up a view's counts.
+--   * Two dates: date_key/news_date is the date of the news, publication_date
+--     the issue date of the page (printed or inferred, see cleaned.pages).
 CREATE SCHEMA IF NOT EXISTS marts;
 
 ------------------------------------------------------------------ district hierarchy
@@ -121,11 +126,14 @@ COMMENT ON COLUMN marts.articles_by_district_month.articles_mentioning IS 'Artic
 ------------------------------------------------------------------ articles per outlet per day
 CREATE OR REPLACE VIEW marts.articles_by_outlet_day AS
 WITH credited AS (
-    SELECT f.article_id, f.date_key, f.outlet_key, true AS is_primary, f.metric_count, f.char_count
+    SELECT f.article_id, f.date_key, f.outlet_key, 'primary' AS credit, f.metric_count, f.char_count
     FROM modeled.fact_articles f
     UNION ALL
-    SELECT b.article_id, f.date_key, b.outlet_key, false, f.metric_count, f.char_count
+    SELECT b.article_id, f.date_key, b.outlet_key, 'byline', f.metric_count, f.char_count
     FROM modeled.article_outlets b JOIN modeled.fact_articles f USING (article_id)
+    UNION ALL
+    SELECT f.article_id, f.date_key, f.publication_outlet_key, 'published', f.metric_count, f.char_count
+    FROM modeled.fact_articles f
 )
 SELECT c.date_key,
        dd.date,
@@ -136,15 +144,16 @@ SELECT c.date_key,
        c.outlet_key,
        o.outlet_name,
        o.outlet_type,
-       count(DISTINCT c.article_id) FILTER (WHERE c.is_primary)          AS articles,
-       count(DISTINCT c.article_id) FILTER (WHERE NOT c.is_primary)      AS articles_credited,
-       coalesce(sum(c.metric_count) FILTER (WHERE c.is_primary), 0)::BIGINT AS metrics,
-       coalesce(sum(c.char_count) FILTER (WHERE c.is_primary), 0)::BIGINT   AS chars
+       count(DISTINCT c.article_id) FILTER (WHERE c.credit = 'primary')   AS articles,
+       count(DISTINCT c.article_id) FILTER (WHERE c.credit = 'byline')    AS articles_credited,
+       count(DISTINCT c.article_id) FILTER (WHERE c.credit = 'published') AS articles_published,
+       coalesce(sum(c.metric_count) FILTER (WHERE c.credit = 'primary'), 0)::BIGINT AS metrics,
+       coalesce(sum(c.char_count) FILTER (WHERE c.credit = 'primary'), 0)::BIGINT   AS chars
 FROM credited c
 JOIN modeled.dim_date dd ON dd.date_key = c.date_key
 JOIN modeled.dim_outlet o ON o.outlet_key = c.outlet_key
 GROUP BY ALL;
-COMMENT ON VIEW marts.articles_by_outlet_day IS 'Articles per outlet per day. articles counts each article once, under its primary outlet (fact_articles.outlet_key), so it sums to the number of articles; articles_credited counts joint reports for every outlet they credit. Grain: date_key × outlet.';
+COMMENT ON VIEW marts.articles_by_outlet_day IS 'Articles per outlet per news day (date_key = date of the news). articles counts each article once, under its primary outlet (fact_articles.outlet_key), so it sums to the number of articles; articles_credited counts joint reports for every outlet their byline credits; articles_published counts the articles of the pages the outlet printed (fact_articles.publication_outlet_key), so it too sums to the number of articles. For "what did each paper publish on day X" (issue date) group articles_wide or fact_articles by publication_date instead. Grain: date_key × outlet.';
 COMMENT ON COLUMN marts.articles_by_outlet_day.date_key IS 'Day (dim_date key, yyyymmdd); -1 = unknown date.';
 COMMENT ON COLUMN marts.articles_by_outlet_day.date IS 'Calendar date; NULL when unknown.';
 COMMENT ON COLUMN marts.articles_by_outlet_day.year IS 'Year; NULL when unknown.';
@@ -155,7 +164,8 @@ COMMENT ON COLUMN marts.articles_by_outlet_day.outlet_key IS 'Outlet (modeled.di
 COMMENT ON COLUMN marts.articles_by_outlet_day.outlet_name IS 'Outlet name (青岛日报, 观海新闻, …).';
 COMMENT ON COLUMN marts.articles_by_outlet_day.outlet_type IS 'newspaper, news app, news agency, broadcaster, unknown.';
 COMMENT ON COLUMN marts.articles_by_outlet_day.articles IS 'Articles whose primary outlet is outlet_key (first credit, else the page publication).';
-COMMENT ON COLUMN marts.articles_by_outlet_day.articles_credited IS 'Articles crediting outlet_key in their byline at any position (article_outlets); 0 when the outlet only printed the page.';
+COMMENT ON COLUMN marts.articles_by_outlet_day.articles_credited IS 'Articles crediting outlet_key in their byline at any position (article_outlets); 0 when the outlet only printed the page (a 金胶州 □记者 byline names no outlet: see articles_published).';
+COMMENT ON COLUMN marts.articles_by_outlet_day.articles_published IS 'Articles on pages outlet_key printed (fact_articles.publication_outlet_key: masthead, else inferred from the page''s 本报 credits); every article counts once, under -1 when its publication is unknown.';
 COMMENT ON COLUMN marts.articles_by_outlet_day.metrics IS 'Metrics quoted in the articles counted in articles.';
 COMMENT ON COLUMN marts.articles_by_outlet_day.chars IS 'Body characters of the articles counted in articles.';
 
@@ -230,7 +240,10 @@ SELECT f.article_id,
        nullif(array_to_string(a.reporters, '/'), '')      AS reporters,
        nullif(array_to_string(a.correspondents, '/'), '') AS correspondents,
        nullif(array_to_string(a.photographers, '/'), '')  AS photographers,
-       a.publication,
+       f.publication_outlet_key,
+       nullif(po.outlet_name, '未知')                      AS publication,
+       f.publication_source,
+       f.publication_date,
        f.district_key,
        d.district_name,
        d.level AS district_level,
@@ -250,6 +263,7 @@ SELECT f.article_id,
 FROM modeled.fact_articles f
 JOIN modeled.dim_date dd ON dd.date_key = f.date_key
 JOIN modeled.dim_outlet o ON o.outlet_key = f.outlet_key
+JOIN modeled.dim_outlet po ON po.outlet_key = f.publication_outlet_key
 JOIN modeled.dim_district d ON d.district_key = f.district_key
 LEFT JOIN cleaned.articles a ON a.article_id = f.article_id
 LEFT JOIN credits cr ON cr.article_id = f.article_id
@@ -265,13 +279,16 @@ COMMENT ON COLUMN marts.articles_wide.title IS 'Headline.';
 COMMENT ON COLUMN marts.articles_wide.kicker IS 'Kicker (引题).';
 COMMENT ON COLUMN marts.articles_wide.subtitle IS 'Subtitle (副题).';
 COMMENT ON COLUMN marts.articles_wide.outlet_key IS 'Primary outlet (dim_outlet); -1 = unknown.';
-COMMENT ON COLUMN marts.articles_wide.outlet_name IS 'Primary outlet name (first credit, else the page publication, else 未知).';
+COMMENT ON COLUMN marts.articles_wide.outlet_name IS 'Primary outlet name (first credit, else the page''s publication, else 未知).';
 COMMENT ON COLUMN marts.articles_wide.outlet_type IS 'Primary outlet type.';
 COMMENT ON COLUMN marts.articles_wide.outlets IS 'Every credited outlet in credit order, ''/''-joined (观海新闻/青岛晚报/掌上青岛); NULL when the byline credits none.';
 COMMENT ON COLUMN marts.articles_wide.reporters IS 'Reporters (记者) credited, ''/''-joined; NULL when none.';
 COMMENT ON COLUMN marts.articles_wide.correspondents IS 'Correspondents (通讯员) credited, ''/''-joined; NULL when none.';
 COMMENT ON COLUMN marts.articles_wide.photographers IS 'Photographers (X 摄) credited, ''/''-joined; NULL when none.';
-COMMENT ON COLUMN marts.articles_wide.publication IS 'Publication of the page (masthead), if known.';
+COMMENT ON COLUMN marts.articles_wide.publication_outlet_key IS 'Publication that printed the page (dim_outlet); -1 = unknown.';
+COMMENT ON COLUMN marts.articles_wide.publication IS 'Publication (newspaper) that printed the page: its masthead, else the newspaper its 本报 articles credit (青岛晚报, not the 观海新闻 app); NULL when unknown.';
+COMMENT ON COLUMN marts.articles_wide.publication_source IS '''masthead'', ''inferred_from_credits'' or ''unknown'': how publication was found.';
+COMMENT ON COLUMN marts.articles_wide.publication_date IS 'Issue date of the page: printed, or the latest dateline date on it (cleaned.pages.publication_date_source); NULL when unknown.';
 COMMENT ON COLUMN marts.articles_wide.district_key IS 'Primary district (dim_district); -1 = none named.';
 COMMENT ON COLUMN marts.articles_wide.district_name IS 'Primary district name.';
 COMMENT ON COLUMN marts.articles_wide.district_level IS 'level of the primary district.';
@@ -304,11 +321,14 @@ SELECT m.metric_id,
        d.street_name,
        m.outlet_key,
        o.outlet_name,
+       nullif(po.outlet_name, '未知') AS publication,
+       f.publication_date,
        f.title,
        m.surface,
        m.value,
        m.value_high,
        m.unit,
+       m.unit_printed,
        m.unit_kind,
        m.value_base,
        m.base_unit,
@@ -322,6 +342,7 @@ FROM modeled.fact_metrics m
 JOIN modeled.fact_articles f ON f.article_id = m.article_id
 JOIN modeled.dim_date dd ON dd.date_key = m.date_key
 JOIN modeled.dim_outlet o ON o.outlet_key = m.outlet_key
+JOIN modeled.dim_outlet po ON po.outlet_key = m.publication_outlet_key
 JOIN modeled.dim_district d ON d.district_key = m.district_key;
 COMMENT ON VIEW marts.metrics_wide IS 'One row per quoted quantity with its article title, date, outlet and district resolved. Grain: metric_id.';
 COMMENT ON COLUMN marts.metrics_wide.metric_id IS 'Metric id (fact_metrics.metric_id).';
@@ -337,11 +358,14 @@ COMMENT ON COLUMN marts.metrics_wide.county_name IS 'County-level unit of distri
 COMMENT ON COLUMN marts.metrics_wide.street_name IS 'Street/town of district_key (community rows).';
 COMMENT ON COLUMN marts.metrics_wide.outlet_key IS 'Article outlet (dim_outlet); -1 = unknown.';
 COMMENT ON COLUMN marts.metrics_wide.outlet_name IS 'Article outlet name.';
+COMMENT ON COLUMN marts.metrics_wide.publication IS 'Publication that printed the article (masthead or inferred from credits); NULL when unknown.';
+COMMENT ON COLUMN marts.metrics_wide.publication_date IS 'Issue date of the article''s page; NULL when unknown.';
 COMMENT ON COLUMN marts.metrics_wide.title IS 'Headline of the article.';
 COMMENT ON COLUMN marts.metrics_wide.surface IS 'The quantity exactly as written (7000余万元).';
 COMMENT ON COLUMN marts.metrics_wide.value IS 'Normalised value; the low end of a range.';
 COMMENT ON COLUMN marts.metrics_wide.value_high IS 'High end of a range; NULL otherwise.';
-COMMENT ON COLUMN marts.metrics_wide.unit IS 'Unit as written, magnitude removed.';
+COMMENT ON COLUMN marts.metrics_wide.unit IS 'Unit of value: as written, magnitude (万, 亿) removed and applied to value (7000余万元 → 70000000 元).';
+COMMENT ON COLUMN marts.metrics_wide.unit_printed IS 'Unit as printed, magnitude kept (万元, 亿元, 万平方米, 个); filter this for what the paper printed in 万元.';
 COMMENT ON COLUMN marts.metrics_wide.unit_kind IS 'count, money, percent, area, weight, length, duration, volume, other.';
 COMMENT ON COLUMN marts.metrics_wide.value_base IS 'value in the base unit of its kind.';
 COMMENT ON COLUMN marts.metrics_wide.base_unit IS 'Base unit of value_base.';

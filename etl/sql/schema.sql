@@ -40,6 +40,10 @@ CREATE TABLE IF NOT EXISTS cleaned.pages (
     page_kind        VARCHAR,
     source           VARCHAR,
     edition          VARCHAR,
+    publication_name        VARCHAR,
+    publication_source      VARCHAR,
+    publication_date        DATE,
+    publication_date_source VARCHAR,
     furniture        VARCHAR[],
     furniture_kinds  VARCHAR[],
     article_count    INTEGER NOT NULL,
@@ -57,6 +61,10 @@ COMMENT ON COLUMN cleaned.pages.url IS 'Publication URL printed in the masthead.
 COMMENT ON COLUMN cleaned.pages.page_kind IS 'What kind of text the file is: print_page, epaper_article, repost, issue_index or markdown (docs/page-grammar.md R5.1).';
 COMMENT ON COLUMN cleaned.pages.source IS 'A repost''s source line as printed (来源：/发布人：), e.g. 大众网-半岛都市报; NULL when none.';
 COMMENT ON COLUMN cleaned.pages.edition IS 'Edition (版次) the page names when it is one page of an issue (第1版, A02, front matter section); NULL otherwise.';
+COMMENT ON COLUMN cleaned.pages.publication_name IS 'The publication (newspaper) that printed the page, canonical name as in dim_outlet: publication when the page names one, else the newspaper its own 本报 articles credit (青岛晚报 in (观海新闻/青岛晚报/掌上青岛 记者 刘慧); web and app brands such as 观海新闻 or 掌上青岛 are never chosen); NULL when neither is found. How it was found is publication_source.';
+COMMENT ON COLUMN cleaned.pages.publication_source IS 'How publication_name was found: ''masthead'' (the page names its publication: masthead, e-paper line, 来源 line, citation), ''inferred_from_credits'' (no masthead: the newspaper credited by most of the page''s 本报 articles, i.e. those with a 本报…讯 dateline or a 本报记者 byline) or ''unknown''.';
+COMMENT ON COLUMN cleaned.pages.publication_date IS 'Date of the issue the page belongs to: page_date when printed, else the latest dateline date (本报12月18日讯 with a known year) of the page''s articles; NULL when neither is known. How it was found is publication_date_source.';
+COMMENT ON COLUMN cleaned.pages.publication_date_source IS '''printed'' (page_date), ''inferred_from_articles'' (latest full dateline date on the page: the day the news was filed, which is the issue date of an evening paper and may be a day before the issue of a morning paper) or ''unknown'' (no year anywhere on the page).';
 COMMENT ON COLUMN cleaned.pages.furniture IS 'Everything on the page that is not an article, in page order: masthead, site chrome, banners, headline lists, teasers (kind of each in furniture_kinds).';
 COMMENT ON COLUMN cleaned.pages.furniture_kinds IS 'Furniture class of each furniture entry, same order: masthead, front_matter, edition_list, navigation, breadcrumb, metadata, editor_line, copyright, related, teaser, headline_index, cross_reference, editor_note, banner, caption, callout, byline, duplicate, continuation_marker, boilerplate.';
 COMMENT ON COLUMN cleaned.pages.article_count IS 'Number of articles cut from the page.';
@@ -131,7 +139,7 @@ COMMENT ON COLUMN cleaned.paragraphs.source_lines IS '0-based line numbers of th
 
 ------------------------------------------------------------------ modeled: dimensions
 CREATE TABLE IF NOT EXISTS modeled.dim_date (
-    date_key            INTEGER NOT NULL PRIMARY KEY,
+    date_key            BIGINT  NOT NULL PRIMARY KEY,
     date                DATE,
     year                INTEGER,
     quarter             INTEGER,
@@ -152,7 +160,7 @@ CREATE TABLE IF NOT EXISTS modeled.dim_date (
     lunar_text          VARCHAR
 );
 COMMENT ON TABLE modeled.dim_date IS 'Continuous calendar covering every date in the facts, padded to whole years; date_key -1 is the explicit unknown date.';
-COMMENT ON COLUMN modeled.dim_date.date_key IS 'yyyymmdd as INTEGER; -1 = unknown date.';
+COMMENT ON COLUMN modeled.dim_date.date_key IS 'yyyymmdd as BIGINT (every surrogate key in the warehouse is BIGINT); -1 = unknown date.';
 COMMENT ON COLUMN modeled.dim_date.date IS 'Calendar date (NULL for the unknown row).';
 COMMENT ON COLUMN modeled.dim_date.year IS 'Gregorian year.';
 COMMENT ON COLUMN modeled.dim_date.quarter IS 'Quarter 1-4.';
@@ -173,7 +181,7 @@ COMMENT ON COLUMN modeled.dim_date.lunar_is_leap_month IS 'True in a leap (闰) 
 COMMENT ON COLUMN modeled.dim_date.lunar_text IS 'Lunar date as newspapers print it, e.g. 农历甲辰年十月廿九.';
 
 CREATE TABLE IF NOT EXISTS modeled.dim_outlet (
-    outlet_key   INTEGER NOT NULL PRIMARY KEY,
+    outlet_key   BIGINT  NOT NULL PRIMARY KEY,
     outlet_name  VARCHAR NOT NULL,
     parent_org   VARCHAR,
     outlet_type  VARCHAR,
@@ -181,7 +189,7 @@ CREATE TABLE IF NOT EXISTS modeled.dim_outlet (
     in_reference BOOLEAN
 );
 COMMENT ON TABLE modeled.dim_outlet IS 'Every news outlet credited in bylines or printing a page; -1 = unknown. Keys are never reused or renumbered.';
-COMMENT ON COLUMN modeled.dim_outlet.outlet_key IS 'Surrogate key: reference outlets keep the key in etl/reference/outlets.csv; outlets first seen in data get keys from 1000 up, in order of first appearance.';
+COMMENT ON COLUMN modeled.dim_outlet.outlet_key IS 'Surrogate key (BIGINT): reference outlets keep the key in etl/reference/outlets.csv; outlets first seen in data get keys from 1000 up, in order of first appearance.';
 COMMENT ON COLUMN modeled.dim_outlet.outlet_name IS 'Outlet name as credited (青岛日报).';
 COMMENT ON COLUMN modeled.dim_outlet.parent_org IS 'Owning organisation (青岛日报社).';
 COMMENT ON COLUMN modeled.dim_outlet.outlet_type IS 'newspaper, news app, news agency, broadcaster, unknown.';
@@ -216,9 +224,13 @@ COMMENT ON COLUMN modeled.dim_district.source IS 'Where the row comes from (pack
 CREATE TABLE IF NOT EXISTS modeled.fact_articles (
     article_id     VARCHAR NOT NULL PRIMARY KEY,
     file_id        VARCHAR NOT NULL,
-    date_key       INTEGER NOT NULL,
-    outlet_key     INTEGER NOT NULL,
+    date_key       BIGINT  NOT NULL,
+    outlet_key     BIGINT  NOT NULL,
     district_key   BIGINT  NOT NULL,
+    publication_outlet_key BIGINT NOT NULL,
+    publication_source     VARCHAR NOT NULL,
+    publication_date_key   BIGINT NOT NULL,
+    publication_date       DATE,
     title          VARCHAR NOT NULL,
     kicker         VARCHAR,
     subtitle       VARCHAR,
@@ -235,8 +247,12 @@ COMMENT ON TABLE modeled.fact_articles IS 'One row per article with its dimensio
 COMMENT ON COLUMN modeled.fact_articles.article_id IS 'cleaned.articles.article_id.';
 COMMENT ON COLUMN modeled.fact_articles.file_id IS 'Page the article comes from.';
 COMMENT ON COLUMN modeled.fact_articles.date_key IS 'dim_date key of news_date; -1 when the date is unknown.';
-COMMENT ON COLUMN modeled.fact_articles.outlet_key IS 'dim_outlet key of the first credited outlet, else the page publication, else -1.';
-COMMENT ON COLUMN modeled.fact_articles.district_key IS 'Primary district (rule in etl/districts.py: most-mentioned place, ties to the more specific level, then first mention); -1 when none.';
+COMMENT ON COLUMN modeled.fact_articles.outlet_key IS 'dim_outlet key of the first credited outlet, else the page''s publication (publication_outlet_key), else -1.';
+COMMENT ON COLUMN modeled.fact_articles.district_key IS 'Primary district: the most specific place holding a strict majority of the article''s place mentions below the city level; generic mentions of the city (青岛, 青岛市) do not count when the article names any place below it, so 青岛市 means the article names no other place (rule in etl/districts.py); -1 when no place is named.';
+COMMENT ON COLUMN modeled.fact_articles.publication_outlet_key IS 'dim_outlet key of the publication (newspaper) that printed the article''s page (cleaned.pages.publication_name): set for every article whose page names or implies one, -1 when unknown. Count articles per publication with this key, not with outlet_key (the first byline credit).';
+COMMENT ON COLUMN modeled.fact_articles.publication_source IS 'How the page''s publication was found: ''masthead'', ''inferred_from_credits'' (the newspaper the page''s 本报 articles credit) or ''unknown'' (cleaned.pages.publication_source).';
+COMMENT ON COLUMN modeled.fact_articles.publication_date_key IS 'dim_date key of publication_date (the issue date of the page); -1 when unknown. Use it for "what was published on day X"; date_key is the date of the news.';
+COMMENT ON COLUMN modeled.fact_articles.publication_date IS 'Issue date of the page: printed, or inferred from its datelines (cleaned.pages.publication_date_source says which); NULL when unknown.';
 COMMENT ON COLUMN modeled.fact_articles.title IS 'Headline.';
 COMMENT ON COLUMN modeled.fact_articles.kicker IS 'Kicker (引题).';
 COMMENT ON COLUMN modeled.fact_articles.subtitle IS 'Subtitle (副题).';
@@ -252,12 +268,15 @@ COMMENT ON COLUMN modeled.fact_articles.pipeline_version IS 'etl.config.PIPELINE
 CREATE TABLE IF NOT EXISTS modeled.fact_metrics (
     metric_id      VARCHAR NOT NULL PRIMARY KEY,
     article_id     VARCHAR NOT NULL,
-    date_key       INTEGER NOT NULL,
+    date_key       BIGINT  NOT NULL,
     district_key   BIGINT  NOT NULL,
-    outlet_key     INTEGER NOT NULL,
+    outlet_key     BIGINT  NOT NULL,
+    publication_outlet_key BIGINT NOT NULL,
+    publication_date_key   BIGINT NOT NULL,
     value          DOUBLE  NOT NULL,
     value_high     DOUBLE,
     unit           VARCHAR,
+    unit_printed   VARCHAR,
     unit_kind      VARCHAR,
     value_base     DOUBLE,
     base_unit      VARCHAR,
@@ -274,10 +293,13 @@ COMMENT ON COLUMN modeled.fact_metrics.metric_id IS 'Stable id: first 16 hex of 
 COMMENT ON COLUMN modeled.fact_metrics.article_id IS 'Article quoting the quantity.';
 COMMENT ON COLUMN modeled.fact_metrics.date_key IS 'Article date (dim_date); -1 unknown.';
 COMMENT ON COLUMN modeled.fact_metrics.district_key IS 'Place named nearest the number in its sentence, else the article''s primary district; -1 unknown.';
-COMMENT ON COLUMN modeled.fact_metrics.outlet_key IS 'Article outlet (dim_outlet); -1 unknown.';
+COMMENT ON COLUMN modeled.fact_metrics.outlet_key IS 'Article outlet (dim_outlet, fact_articles.outlet_key); -1 unknown.';
+COMMENT ON COLUMN modeled.fact_metrics.publication_outlet_key IS 'Publication that printed the article (fact_articles.publication_outlet_key); -1 unknown.';
+COMMENT ON COLUMN modeled.fact_metrics.publication_date_key IS 'Issue date of the article''s page (fact_articles.publication_date_key); -1 unknown.';
 COMMENT ON COLUMN modeled.fact_metrics.value IS 'Normalised value (7000余万元 → 70000000); the low end of a range.';
 COMMENT ON COLUMN modeled.fact_metrics.value_high IS 'High end of a range (一至两个 → 2); NULL otherwise.';
-COMMENT ON COLUMN modeled.fact_metrics.unit IS 'Unit as written, magnitude removed (元, 个, %, 亩, 平方米 …).';
+COMMENT ON COLUMN modeled.fact_metrics.unit IS 'Unit of value: the unit as written with its magnitude (万, 亿) removed and applied to value (7000余万元 → value 70000000, unit 元). To find amounts the paper printed in 万元 filter unit_printed, not unit.';
+COMMENT ON COLUMN modeled.fact_metrics.unit_printed IS 'Unit as printed, magnitude included (7000余万元 → 万元, 5亿元 → 亿元, 62万单 → 万单, 21个 → 个): unit_printed = ''万元'' finds what the paper printed in 万元; value is still in unit (元).';
 COMMENT ON COLUMN modeled.fact_metrics.unit_kind IS 'count, money, percent, area, weight, length, duration, volume, other.';
 COMMENT ON COLUMN modeled.fact_metrics.value_base IS 'value converted to the base unit of its kind (table in docs/metrics.md).';
 COMMENT ON COLUMN modeled.fact_metrics.base_unit IS 'Base unit of value_base (元, 平方米, 公斤, 米 …).';
@@ -306,11 +328,11 @@ COMMENT ON COLUMN modeled.article_districts.is_primary IS 'True for the article'
 
 CREATE TABLE IF NOT EXISTS modeled.article_outlets (
     article_id VARCHAR NOT NULL,
-    outlet_key INTEGER NOT NULL,
+    outlet_key BIGINT  NOT NULL,
     position   INTEGER NOT NULL,
     PRIMARY KEY (article_id, outlet_key)
 );
-COMMENT ON TABLE modeled.article_outlets IS 'Bridge: every outlet credited by an article, in credit order.';
+COMMENT ON TABLE modeled.article_outlets IS 'Bridge: every outlet credited by an article''s byline, datelines and attributions, in credit order. Articles crediting no outlet (a 金胶州 □记者 byline) have no row here: the publication that printed every article is fact_articles.publication_outlet_key.';
 COMMENT ON COLUMN modeled.article_outlets.article_id IS 'Article.';
 COMMENT ON COLUMN modeled.article_outlets.outlet_key IS 'Credited outlet (dim_outlet).';
 COMMENT ON COLUMN modeled.article_outlets.position IS '0-based order of the credit.';
@@ -327,3 +349,24 @@ COMMENT ON COLUMN modeled.article_keywords.article_id IS 'Article.';
 COMMENT ON COLUMN modeled.article_keywords.keyword IS 'Keyword.';
 COMMENT ON COLUMN modeled.article_keywords.weight IS 'TF-IDF weight from jieba.analyse.extract_tags.';
 COMMENT ON COLUMN modeled.article_keywords.rank IS '1 = strongest keyword.';
+
+CREATE TABLE IF NOT EXISTS modeled.dim_reporter (
+    reporter_key  BIGINT  NOT NULL PRIMARY KEY,
+    reporter_name VARCHAR NOT NULL
+);
+COMMENT ON TABLE modeled.dim_reporter IS 'Every person credited by an article: reporters (记者), correspondents (通讯员) and photographers (X 摄). One row per name: two people of the same name are one row (bylines carry nothing else to tell them apart).';
+COMMENT ON COLUMN modeled.dim_reporter.reporter_key IS 'Stable surrogate key: the first 15 hex digits of sha256(''reporter:'' || reporter_name) as BIGINT, so the same name has the same key in every build and every warehouse, whatever order pages arrive in.';
+COMMENT ON COLUMN modeled.dim_reporter.reporter_name IS 'Name as credited (刘慧).';
+
+CREATE TABLE IF NOT EXISTS modeled.article_reporters (
+    article_id   VARCHAR NOT NULL,
+    reporter_key BIGINT  NOT NULL,
+    role         VARCHAR NOT NULL,
+    position     INTEGER NOT NULL,
+    PRIMARY KEY (article_id, reporter_key, role)
+);
+COMMENT ON TABLE modeled.article_reporters IS 'Bridge: every person an article credits, with the role of the credit. Count articles per reporter with role = ''reporter''.';
+COMMENT ON COLUMN modeled.article_reporters.article_id IS 'Article.';
+COMMENT ON COLUMN modeled.article_reporters.reporter_key IS 'Person credited (dim_reporter).';
+COMMENT ON COLUMN modeled.article_reporters.role IS '''reporter'' (记者, cleaned.articles.reporters), ''correspondent'' (通讯员) or ''photographer'' (X 摄).';
+COMMENT ON COLUMN modeled.article_reporters.position IS '0-based order of the person within the role''s credit list.';
