@@ -8,7 +8,8 @@ from etl.warehouse import MODELED_TABLES
 
 def _description(schema: str, name: str) -> str:
     file = f"{name}.parquet" if schema == "modeled" else f"marts/{name}.parquet"
-    hive = f"; Hive dataset exports/hive/{name}/year=…/month=…/" if name in HIVE_PARTITIONED else ""
+    hive = (f"; Hive dataset exports/hive/{name}/year=…/month=…/ (year and month BIGINT, as in the flat file; "
+            "pyarrow needs partitioning=etl.export.hive_partitioning() for that)") if name in HIVE_PARTITIONED else ""
     return (f"{schema}.{name} as zstd Parquet with BI-friendly types: exports/{file}{hive}. Written after "
             "warehouse.duckdb is published, from the same data, and only if the publish succeeded.")
 

@@ -21,15 +21,28 @@ Exports (layout, types and manifest are documented in docs/analyst-guide.md):
 - ``_manifest.json``: schema version, build time, and per export its file(s),
   row count, columns with types, key columns and a checksum of the keys.
 
-Atomicity: ``exports/`` is a symbolic link to one complete version,
-``.exports/v<UTC build time>-<pid>/``. A run writes the next version into
-``.exports/.staging-<pid>/``, checks every file (row count and key checksum
-against the warehouse), writes the manifest, renames the folder to its
-version name and then swaps the link by renaming a new symlink over it (one
-atomic rename). Readers see the previous version or the new one, never a mix,
-even when the run is killed between any two steps. The linked version and
-the one before it are kept (:data:`KEEP_VERSIONS`); older ones, and versions
-or staging folders of killed runs, are removed by the next export.
+Atomicity: ``exports/`` is a real folder that holds its own versions, so
+``cp -r exports elsewhere/`` copies a readable set (every link in it is relative
+and stays inside it)::
+
+    exports/.current -> .versions/v<UTC build time>-<pid>   (the one link that is swapped)
+    exports/_manifest.json -> .current/_manifest.json         (one fixed link per top-level entry:
+    exports/<table>.parquet -> .current/<table>.parquet        *.parquet, marts/, hive/)
+    exports/marts -> .current/marts
+    exports/hive -> .current/hive
+    exports/.versions/v…/                                     (the linked version and the one before)
+
+A run writes the next version into ``exports/.versions/.staging-<pid>/``, checks
+every file (row count and key checksum against the warehouse), writes the
+manifest, renames the folder to its version name, adds the fixed link of any
+new top-level entry, and then swaps ``.current`` by renaming a new symlink over
+it (one atomic rename). Every path a reader opens goes through ``.current``, so
+readers see the previous version or the new one, never a mix, even when the
+run is killed between any two steps. The linked version and the one before it
+are kept (:data:`KEEP_VERSIONS`); older ones, and versions or staging folders of
+killed runs, are removed by the next export. An ``exports`` left by an older
+build (a link to ``WAREHOUSE_DIR/.exports/v…``, or a plain folder) is replaced by
+the new layout in one atomic exchange (Linux renameat2), once.
 
 Order: the Dagster step (``assets/exports.py``) publishes ``warehouse.duckdb``
 first and calls :func:`export_all` only once that succeeded, on the same
@@ -57,8 +70,10 @@ import duckdb
 from etl.config import PIPELINE_VERSION
 from etl.warehouse import MODELED_TABLES, marts_sql, transaction
 
-SCHEMA_VERSION = 2
-VERSIONS_DIR = ".exports"  # export versions, next to the `exports` link
+SCHEMA_VERSION = 3
+VERSIONS_DIR = ".versions"  # export versions, inside the exports folder
+CURRENT_LINK = ".current"  # the link to the current version, inside the exports folder
+LEGACY_VERSIONS_DIR = ".exports"  # where builds before schema 3 kept their versions, next to an `exports` link
 KEEP_VERSIONS = 2  # the linked version and the one before it (readers mid-way through a read keep theirs)
 MANIFEST = "_manifest.json"
 NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
@@ -84,6 +99,8 @@ KEYS: dict[str, list[str]] = {
     "article_districts": ["article_id", "district_key"],
     "article_outlets": ["article_id", "position"],
     "article_keywords": ["article_id", "rank"],
+    "dim_reporter": ["reporter_key"],
+    "article_reporters": ["article_id", "role", "position"],
     "district_ancestors": ["descendant_key", "ancestor_key"],
     "metrics_by_district_month": ["year", "month", "district_key", "unit_kind", "base_unit"],
     "articles_by_district_month": ["year", "month", "district_key"],
@@ -94,6 +111,25 @@ KEYS: dict[str, list[str]] = {
 }
 HIVE_PARTITIONED = {"fact_articles", "fact_metrics", "articles_wide", "metrics_wide"}
 PARTITION_BY = ["year", "month"]
+
+
+def hive_partitioning():
+    """The partitioning to give pyarrow for a Hive dataset, so that it reads year and month as the
+    BIGINT (int64) they are in the flat files and in DuckDB and polars::
+
+        pq.read_table("warehouse/exports/hive/fact_metrics", partitioning=hive_partitioning())
+
+    A bare ``pq.read_table(folder)`` infers ``dictionary<int32>`` from the folder names, and its
+    ``group_by(["year", "month"])`` fails on the unknown-date partition ("Unifying differing
+    dictionaries"); that is pyarrow's default for any Hive folder, not something a file can change.
+    The same as a literal: ``pyarrow.dataset.partitioning(pa.schema([("year", pa.int64()),
+    ("month", pa.int64())]), flavor="hive")``.
+    """
+    import pyarrow as pa
+    import pyarrow.dataset as ds
+
+    return ds.partitioning(pa.schema([(c, pa.int64()) for c in PARTITION_BY]), flavor="hive")
+
 
 # DuckDB type → type in the Parquet exports. Anything else fails the export,
 # so a new column type is a decision, not an accident.
@@ -121,7 +157,12 @@ def apply_marts(conn: duckdb.DuckDBPyConnection) -> None:
 # ------------------------------------------------------------------ types and SQL
 
 def export_type(column: str, duckdb_type: str) -> str:
-    """The type a column gets in the exports: keys BIGINT, values DOUBLE, no nested types."""
+    """The type a column gets in the exports: keys BIGINT, values DOUBLE, no nested types.
+
+    ``year`` and ``month`` are BIGINT in every file, flat or Hive: it is the type DuckDB
+    (``hive_types_autocast``) and polars infer for a ``year=2024`` folder, and the type
+    :func:`hive_partitioning` gives pyarrow, so all three read one type everywhere.
+    """
     t = duckdb_type.upper()
     if t.startswith("DECIMAL"):
         return "DOUBLE"
@@ -129,7 +170,7 @@ def export_type(column: str, duckdb_type: str) -> str:
         raise ValueError(f"column {column} has type {duckdb_type}, which the exports do not carry "
                          "(lists/maps/structs need a flat alternative in a marts view)")
     out = _TYPE_MAP[t]
-    if column.endswith("_key") and out in ("INTEGER", "BIGINT"):
+    if (column.endswith("_key") or column in PARTITION_BY) and out in ("INTEGER", "BIGINT"):
         return "BIGINT"
     return out
 
@@ -160,8 +201,8 @@ def export_select(conn: duckdb.DuckDBPyConnection, schema: str, name: str, hive:
     if hive and not {"year", "month"} <= names:
         if "date_key" not in names:
             raise ValueError(f"{schema}.{name} has neither year/month nor date_key to partition by")
-        exprs += ["CAST(CASE WHEN date_key > 0 THEN date_key // 10000 END AS INTEGER) AS year",
-                  "CAST(CASE WHEN date_key > 0 THEN date_key // 100 % 100 END AS INTEGER) AS month"]
+        exprs += ["CAST(CASE WHEN date_key > 0 THEN date_key // 10000 END AS BIGINT) AS year",
+                  "CAST(CASE WHEN date_key > 0 THEN date_key // 100 % 100 END AS BIGINT) AS month"]
     order = ", ".join(_q(k) for k in KEYS[name])
     return f"SELECT {', '.join(exprs)} FROM {schema}.{name} ORDER BY {order}"
 
@@ -239,17 +280,17 @@ def pid_alive(pid: int) -> bool:
 
 
 def versions_root(exports_dir: Path) -> Path:
-    """Where the export versions live: ``<WAREHOUSE_DIR>/.exports/`` next to the ``exports`` link."""
-    return Path(exports_dir).parent / VERSIONS_DIR
+    """Where the export versions live: ``<exports>/.versions/``, inside the exports folder."""
+    return Path(exports_dir) / VERSIONS_DIR
 
 
 def current_version(exports_dir: Path) -> Path | None:
-    """The version folder ``exports_dir`` points at (None before the first export or for a
-    plain folder left by a pre-versioning build)."""
-    exports_dir = Path(exports_dir)
-    if not exports_dir.is_symlink():
+    """The version folder ``exports_dir/.current`` points at (None before the first export, or for
+    an ``exports`` an older build left: a link to ``.exports/v…`` or a plain folder)."""
+    link = Path(exports_dir) / CURRENT_LINK
+    if Path(exports_dir).is_symlink() or not link.is_symlink():
         return None
-    return (exports_dir.parent / os.readlink(exports_dir)).resolve()
+    return (link.parent / os.readlink(link)).resolve()
 
 
 def _owner_pid(p: Path) -> int | None:
@@ -276,9 +317,10 @@ def _remove_stale(exports_dir: Path) -> None:
     """What killed exports left: staging folders, half-made links, versions never linked."""
     root = versions_root(exports_dir)
     # prefixes, not glob patterns: the exports folder's own name could hold glob syntax
-    link_tmp = f".{exports_dir.name}.tmp-"
     candidates = [p for p in (root.iterdir() if root.is_dir() else []) if p.name.startswith(".staging-")]
-    candidates += [p for p in exports_dir.parent.iterdir() if p.name.startswith(link_tmp)]
+    candidates += [p for p in (exports_dir.iterdir() if _is_layout(exports_dir) else [])
+                   if p.name.startswith(f"{CURRENT_LINK}.tmp-")]
+    candidates += [p for p in exports_dir.parent.iterdir() if p.name.startswith(f".{exports_dir.name}.tmp-")]
     for p in candidates:
         if _dead(p):
             _rm(p)
@@ -405,31 +447,92 @@ def _version_name() -> str:
     return f"v{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%S%fZ')}-{os.getpid()}"
 
 
-def _swap_link(exports_dir: Path, version: Path) -> None:
-    """Point ``exports_dir`` at ``version`` in one atomic rename of a symlink.
+def _is_layout(exports_dir: Path) -> bool:
+    """True when ``exports_dir`` is a folder of this layout (a real folder holding ``.versions``)."""
+    return exports_dir.is_dir() and not exports_dir.is_symlink() and versions_root(exports_dir).is_dir()
 
-    A plain ``exports/`` folder from a pre-versioning build is swapped out by
-    an atomic exchange (Linux) and kept as the oldest version, so even that
-    one-time migration never shows a reader a missing folder.
-    """
-    tmp = exports_dir.parent / f".{exports_dir.name}.tmp-{os.getpid()}"
-    _rm(tmp)
+
+def _symlink(target: str, link: Path) -> None:
     try:
-        os.symlink(os.path.relpath(version, exports_dir.parent), tmp, target_is_directory=True)
+        os.symlink(target, link, target_is_directory=not target.endswith((".parquet", ".json")))
     except OSError as exc:
         if exc.errno in (errno.EPERM, errno.EACCES, errno.ENOSPC, errno.EROFS):
             raise
         raise OSError(exc.errno, f"the exports need symbolic links (Windows: enable Developer Mode): {exc}") from exc
-    if exports_dir.is_dir() and not exports_dir.is_symlink():
-        legacy = versions_root(exports_dir) / "v00000000T000000000000Z-legacy"
-        _rm(legacy)
+
+
+def _entry_links(exports_dir: Path, version: Path) -> None:
+    """Give every top-level entry of ``version`` its fixed link ``exports/<name> -> .current/<name>``
+    (before the swap: a link the new version adds dangles until the swap, and no manifest names it yet)."""
+    for entry in sorted(version.iterdir()):
+        link, target = exports_dir / entry.name, f"{CURRENT_LINK}/{entry.name}"
+        if link.is_symlink() and os.readlink(link) == target:
+            continue
+        tmp = exports_dir / f"{CURRENT_LINK}.tmp-{os.getpid()}"
+        _rm(tmp)
+        _symlink(target, tmp)
+        os.replace(tmp, link)
+
+
+def _drop_dangling_links(exports_dir: Path) -> None:
+    """After the swap: remove the fixed links of entries the linked version no longer has."""
+    for p in exports_dir.iterdir():
+        if p.is_symlink() and os.readlink(p).startswith(f"{CURRENT_LINK}/") and not p.exists():
+            p.unlink(missing_ok=True)
+
+
+def _swap_link(exports_dir: Path, version: Path) -> None:
+    """Point ``exports_dir/.current`` at ``version`` in one atomic rename of a symlink."""
+    tmp = exports_dir / f"{CURRENT_LINK}.tmp-{os.getpid()}"
+    _rm(tmp)
+    _symlink(os.path.relpath(version, exports_dir), tmp)
+    os.replace(tmp, exports_dir / CURRENT_LINK)
+
+
+def _link_or_copy(src: str, dst: str) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
+def _migrate(exports_dir: Path) -> None:
+    """Replace an ``exports`` an older build left (a link to ``WAREHOUSE_DIR/.exports/v…``, or a plain
+    folder) by an empty folder of this layout that still shows the old files until the first swap.
+
+    The new folder is made beside it (``.exports.tmp-<pid>``): the old set moved into its
+    ``.versions/`` and linked as ``.current``, with its fixed links. Then one atomic exchange
+    (Linux renameat2) puts it in place, so a reader never finds ``exports`` missing; without
+    renameat2 the name is missing for an instant, once.
+    """
+    parent = exports_dir.parent
+    tmp = parent / f".{exports_dir.name}.tmp-{os.getpid()}"
+    _rm(tmp)
+    root = versions_root(tmp)
+    root.mkdir(parents=True)
+    legacy_root = parent / LEGACY_VERSIONS_DIR
+    if exports_dir.is_symlink():
+        old = (parent / os.readlink(exports_dir)).resolve()
+        if old.is_dir():
+            # hard links (a copy where they cannot be made): readers that resolved the old link keep theirs
+            shutil.copytree(old, root / old.name, copy_function=_link_or_copy)
+            _entry_links(tmp, root / old.name)
+            _swap_link(tmp, root / old.name)
+    elif exports_dir.is_dir():
+        keep = root / "v00000000T000000000000Z-legacy"
+        shutil.copytree(exports_dir, keep, ignore=shutil.ignore_patterns(".*"), copy_function=_link_or_copy)
+        _entry_links(tmp, keep)
+        _swap_link(tmp, keep)
+    if exports_dir.is_symlink() or exports_dir.exists():
         if _exchange_dirs(tmp, exports_dir):
-            os.rename(tmp, legacy)  # `tmp` now holds the old folder
-        else:  # no renameat2: the folder is missing for an instant, once
-            os.rename(exports_dir, legacy)
-            os.replace(tmp, exports_dir)
-        return
-    os.replace(tmp, exports_dir)
+            _rm(tmp)  # now the old link or folder
+        else:
+            _rm(exports_dir)
+            os.rename(tmp, exports_dir)
+    else:
+        os.rename(tmp, exports_dir)
+    if legacy_root.is_dir() and legacy_root != exports_dir:
+        shutil.rmtree(legacy_root, ignore_errors=True)
 
 
 def write_manifest(folder: Path, tables: list[dict], marts: list[dict], version: str | None = None) -> Path:
@@ -455,7 +558,7 @@ def write_manifest(folder: Path, tables: list[dict], marts: list[dict], version:
 
 def export_all(conn: duckdb.DuckDBPyConnection, exports_dir: Path,
                tables: list[str] | None = None, views: list[str] | None = None) -> dict:
-    """Write a new export version (staged, verified, manifest) and link it as ``exports_dir``.
+    """Write a new export version (staged, verified, manifest) and link it as ``exports_dir/.current``.
 
     Readers of ``exports_dir`` see the previous version until the link is
     swapped and the new one after, never a mix: a run killed or failing at any
@@ -464,9 +567,11 @@ def export_all(conn: duckdb.DuckDBPyConnection, exports_dir: Path,
     tables = MODELED_TABLES if tables is None else tables
     views = MARTS_VIEWS if views is None else views
     exports_dir = Path(exports_dir)
-    root = versions_root(exports_dir)
-    root.mkdir(parents=True, exist_ok=True)
+    exports_dir.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale(exports_dir)
+    if not _is_layout(exports_dir):
+        _migrate(exports_dir)
+    root = versions_root(exports_dir)
     staging = root / f".staging-{os.getpid()}"
     _rm(staging)
     staging.mkdir()
@@ -476,13 +581,17 @@ def export_all(conn: duckdb.DuckDBPyConnection, exports_dir: Path,
         m_entries = [_stage(conn, "marts", v, staging) for v in views]
         write_manifest(staging, t_entries, m_entries, version=version.name)
         os.replace(staging, version)  # complete and verified: now a version
+        _entry_links(exports_dir, version)
         _swap_link(exports_dir, version)
     except BaseException:
         if current_version(exports_dir) != version.resolve():
             _rm(version)
+            _drop_dangling_links(exports_dir)
         raise
     finally:
         _rm(staging)
+        _rm(exports_dir / f"{CURRENT_LINK}.tmp-{os.getpid()}")
+    _drop_dangling_links(exports_dir)
     prune_versions(exports_dir)
     return read_manifest(exports_dir)
 
@@ -499,7 +608,9 @@ def open_exports(exports_dir: str | Path = "warehouse/exports") -> duckdb.DuckDB
     It never touches warehouse.duckdb, so it can stay open as long as you like;
     the README's marts queries run on it unchanged.
     """
-    exports_dir = Path(exports_dir).resolve()
+    exports_dir = Path(exports_dir)
+    version = current_version(exports_dir)
+    exports_dir = (version or exports_dir).resolve()  # pinned: a later swap does not move it
     manifest = read_manifest(exports_dir)
     conn = duckdb.connect()
     conn.execute("CREATE SCHEMA modeled; CREATE SCHEMA marts")

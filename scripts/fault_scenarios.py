@@ -193,9 +193,18 @@ def temp_leftovers(wh: Path) -> list[str]:
     return sorted(left)
 
 
+def export_root(exports: Path) -> Path:
+    """The version folder a reader of ``exports`` gets now (every file of it, marts/ and hive/ included)."""
+    from etl.export import current_version
+
+    return current_version(exports) or exports
+
+
 def export_content(exports: Path) -> dict:
     """What a reader of the exports sees, independent of build time: manifest entries and Parquet contents."""
     import pyarrow.parquet as pq
+
+    exports = export_root(exports)
 
     man = json.loads((exports / "_manifest.json").read_text(encoding="utf-8"))
     entries = sorted((e["schema"] if "schema" in e else "modeled", e["table"], e["rows"], e.get("key_checksum"))
@@ -767,6 +776,8 @@ def disk_full_while_exporting(limit_bytes: int) -> Iterator[None]:
 
 def scenario_exports(work: Path) -> list[Outcome]:
     """Disk full / permission errors while exporting: the run fails that asset clearly, old exports stay."""
+    from etl.export import versions_root
+
     setup = one_page_warehouse(work, "exp", "export faults")
     if isinstance(setup, Outcome):
         return [setup]
@@ -776,10 +787,10 @@ def scenario_exports(work: Path) -> list[Outcome]:
     out = []
 
     def attempt(name: str, expected: str, ctx, wanted: tuple[str, ...]) -> None:
-        before = file_digests(exports)
+        before = file_digests(export_root(exports))
         with ctx as how:
             result, err = try_run(seeds, wh)
-        after = file_digests(exports)
+        after = file_digests(export_root(exports))
         failed_step = result is None or not result.success
         clear = err is not None and any(w in err for w in wanted)
         kept = after == before
@@ -791,9 +802,9 @@ def scenario_exports(work: Path) -> list[Outcome]:
     attempt("export: disk full while writing Parquet", "asset fails (File too large/No space); old exports kept",
             disk_full_while_exporting(16 << 10), ("File too large", "No space left"))
     attempt("export: permission error on the export versions folder", "asset fails (permission); old exports kept",
-            immutable(wh / ".exports"), ("Operation not permitted", "Permission denied"))
+            immutable(versions_root(exports)), ("Operation not permitted", "Permission denied"))
     attempt("export: permission error while swapping the exports link",
-            "asset fails (permission); old exports kept", immutable(wh),
+            "asset fails (permission); old exports kept", immutable(exports),
             ("Operation not permitted", "Permission denied"))
     _, err = try_run(seeds, wh)
     problem = err or exports_consistent(exports)
@@ -849,7 +860,7 @@ def _install_failpoint(point: str) -> None:
                 die()
             if point == "exports-staged" and "/.staging-" in s:
                 die()
-            if point.startswith("exports-link") and Path(d).name == "exports" and Path(s).is_symlink():
+            if point.startswith("exports-link") and Path(d).name == ".current" and Path(s).is_symlink():
                 if point == "exports-linked":
                     orig_replace(src, dst, *a, **k)
                 die()
@@ -1064,7 +1075,7 @@ def _sigkill(work: Path, zygote: "Zygote", points, random_kills, seed, seeds: Pa
     if err:
         return [Outcome("SIGKILL", "-", f"setup run failed: {err}", False)]
     settings = Settings(seeds, wh)
-    p0, e0 = snapshot(settings.db_path, True), file_digests(settings.exports_dir)
+    p0, e0 = snapshot(settings.db_path, True), file_digests(export_root(settings.exports_dir))
     shutil.copy(pages[1], seeds / pages[1].name)
     shutil.copy(pages[2], seeds / pages[2].name)
     # what a clean run of the final folder gives
@@ -1089,7 +1100,7 @@ def _kill_sequence(zygote: "Zygote", points, random_kills, seed, settings, p0, e
         published = snapshot(settings.db_path, True)
         pub_state = "previous" if published == p0 else (
             "new" if snapshot(settings.db_path) == p1 else "NEITHER")
-        exp_now = file_digests(settings.exports_dir)
+        exp_now = file_digests(export_root(settings.exports_dir))
         exp_state = "previous" if exp_now == e0 else (
             "new" if export_content(settings.exports_dir) == e1 else "NEITHER (mixed)")
         p0, e0 = published, exp_now  # the next kill is judged against what this one left

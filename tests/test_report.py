@@ -27,7 +27,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from etl.report import CHARTS, render_report
+from etl.report import CHARTS, PLOTLY_JS, make_server, render_report, report_url
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -138,23 +138,78 @@ def report_html(built) -> Path:
     return path
 
 
-def test_report_is_self_contained(report_html):
+def test_report_is_small_and_works_offline(report_html):
     page = report_html.read_text(encoding="utf-8")
     for cid, _ in CHARTS:
         assert f'id="{cid}"' in page
     assert "Noto Sans CJK SC" in page
-    # plotly.js is inlined: no script is fetched from the network
-    assert not re.search(r"<script[^>]+src=", page)
-    assert len(page) > 1_000_000
+    # plotly.js is one shared file beside the page, loaded by its relative name: nothing from the network
+    assert re.findall(r"<script[^>]+src=\"([^\"]+)\"", page) == [PLOTLY_JS]
+    assert not re.search(r"https?://", "".join(re.findall(r"<script[^>]*src=[^>]*>", page)))
+    js = report_html.parent / PLOTLY_JS
+    assert js.is_file() and js.stat().st_size > 1_000_000 and b"plotly" in js.read_bytes()[:2000].lower()
+    # the page itself holds only the charts' data and layout (it was 4.87 MB with plotly.js inlined)
+    assert len(page.encode("utf-8")) < 200_000
 
 
 def test_render_report_is_pure(db, tmp_path):
     path = render_report(db, tmp_path / "out")
     assert path == tmp_path / "out" / "index.html" and path.is_file()
+    assert (tmp_path / "out" / PLOTLY_JS).is_file()
     assert not list((tmp_path / "out").glob(".*tmp*"))
 
 
-def test_report_asset_links_the_report(built, tmp_path):
+def _figures(page: str) -> dict[str, dict]:
+    """{div id: the figure plotly draws} from the page's Plotly.newPlot calls."""
+    out = {}
+    for m in re.finditer(r'Plotly\.newPlot\(\s*"([^"]+)",\s*(\[.*?\]),\s*(\{.*?\}),\s*\{"displaylogo"', page, re.S):
+        out[m.group(1)] = {"data": json.loads(m.group(2)), "layout": json.loads(m.group(3))}
+    return out
+
+
+def test_charts_say_what_the_data_says(report_html, db):
+    figs = _figures(report_html.read_text(encoding="utf-8"))
+    assert sorted(figs) == sorted(cid for cid, _ in CHARTS)
+    # a time axis: 2022-11-14 and 2024-11-10 are two years apart, not neighbours
+    outlets = figs["chart-outlets"]
+    assert outlets["layout"]["xaxis"]["type"] == "date"
+    legend = [t["name"] for t in outlets["data"]]
+    days = sorted({x for t in outlets["data"] for x in t["x"]})
+    assert days[0] == "2022-11-14" and "2024-11-10" in days
+    # the KPI counts the outlets the legend shows (未知 included, and said so)
+    page = report_html.read_text(encoding="utf-8")
+    kpi = re.search(r'<b>(\d+)</b><span>(媒体[^<]*)</span>', page)
+    dated = db.execute("SELECT count(DISTINCT outlet_name) FROM marts.articles_by_outlet_day "
+                       "WHERE date IS NOT NULL AND articles > 0").fetchone()[0]
+    assert kpi and int(kpi.group(1)) == len(legend) == dated >= 3
+    assert ("未知" in kpi.group(2)) == ("未知" in legend)
+    # the tile grid: no coordinates, no ticks, one tile per county
+    grid = figs["chart-district-grid"]
+    assert grid["layout"]["xaxis"]["visible"] is False and grid["layout"]["yaxis"]["visible"] is False
+    counties = {r[0] for r in db.execute("SELECT district_name FROM modeled.dim_district WHERE level = 'county'").fetchall()}
+    tiles = grid["data"][0]
+    assert {c[0] for c in tiles["customdata"]} == counties
+    assert len({(x, y) for x, y in zip(tiles["x"], tiles["y"])}) == len(counties)  # no two tiles overlap
+    # the district bars list counties, never a functional area beside the county that holds it
+    bars = figs["chart-district-bar"]
+    names = {n for t in bars["data"] for n in t["y"]}
+    areas = {r[0] for r in db.execute("SELECT district_name FROM modeled.dim_district WHERE level = 'functional_area'").fetchall()}
+    assert "青岛西海岸新区" in areas and not names & areas and "黄岛区" in names
+    assert names <= counties | {"青岛市（全市层面）", "未知地点"}
+    assert "青岛西海岸新区" in bars["layout"]["title"]["text"]  # where it went is said
+    # the rows add up: every metric once (counties + the city level + unknown = all metrics)
+    assert sum(x for t in bars["data"] for x in t["x"]) == db.execute("SELECT count(*) FROM modeled.fact_metrics").fetchone()[0]
+    # latest day: log axes, so 1000吨 beside 29亿斤 is visible; unknown measures named as such
+    latest = figs["chart-latest"]
+    axes = [v for k, v in latest["layout"].items() if k.startswith("xaxis")]
+    assert axes and all(a["type"] == "log" for a in axes)
+    weight = next(t for t in latest["data"] if any("29亿斤" in s for s in t["text"]))
+    assert any("1000吨" in s for s in weight["text"])
+    labels = [y for t in latest["data"] for y in t["y"]]
+    assert "（未标注）" not in page and any(y.startswith("指标未识别") for y in labels)
+
+
+def test_report_asset_links_an_http_url_and_the_command(built, tmp_path):
     from assets.report import report
     from assets.resources import WarehouseResource
 
@@ -165,8 +220,29 @@ def test_report_asset_links_the_report(built, tmp_path):
     assert result.success
     mat = result.asset_materializations_for_node(report.op.name)[0]
     link = mat.metadata["report"]
-    assert isinstance(link, dg.UrlMetadataValue) and link.url == (wh / "report" / "index.html").resolve().as_uri()
+    assert isinstance(link, dg.UrlMetadataValue) and link.url == report_url() and link.url.startswith("http://")
+    command = mat.metadata["serve_command"].text
+    assert command.startswith(".venv/bin/python -m etl.report serve") and str((wh / "report").resolve()) in command
+    assert "file://" in mat.metadata["open"].md_str and command in mat.metadata["open"].md_str
     assert Path(mat.metadata["path"].path).is_file()
+
+
+def test_the_served_report_loads_over_http(report_html):
+    """What the command in the metadata does: the page and its script come back over http."""
+    import threading
+    import urllib.request
+
+    server = make_server(report_html.parent, port=0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        base = report_url(server.server_address[1])
+        with urllib.request.urlopen(base, timeout=10) as r:
+            assert r.status == 200 and 'id="chart-outlets"' in r.read().decode("utf-8")
+        with urllib.request.urlopen(base + PLOTLY_JS, timeout=10) as r:
+            assert r.status == 200 and len(r.read()) == (report_html.parent / PLOTLY_JS).stat().st_size
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def test_cjk_font_resolves():
@@ -180,6 +256,7 @@ def test_cjk_font_resolves():
 def test_report_renders_in_headless_chromium(report_html, db, tmp_path):
     exe = chromium()
     probe = tmp_path / "probe.html"
+    shutil.copy(report_html.parent / PLOTLY_JS, tmp_path / PLOTLY_JS)  # the page loads it from beside itself
     probe.write_text(report_html.read_text(encoding="utf-8").replace(
         "</body>", f"<script>{PROBE_JS}</script></body>"), encoding="utf-8")
 
@@ -200,7 +277,7 @@ def test_report_renders_in_headless_chromium(report_html, db, tmp_path):
                              "ORDER BY count(DISTINCT article_id) DESC, 1 LIMIT 1").fetchone()[0]
     counties = [r[0] for r in db.execute("SELECT district_name FROM modeled.dim_district WHERE level = 'county'").fetchall()]
     assert top_outlet in texts["chart-outlets"] and "各媒体每日发稿量" in texts["chart-outlets"]
-    assert all(c in texts["chart-district-map"] for c in counties)
+    assert all(c in texts["chart-district-grid"] for c in counties)
     assert "数据条数（条）" in texts["chart-district-bar"]
     assert "最新一天的主要数据" in texts["chart-latest"]
     assert top_keyword in texts["chart-keywords"]

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import resource
 import shutil
 import signal
@@ -27,10 +26,10 @@ def _check_warehouse(fs, wh: Path) -> str | None:
     ``open_exports``), and hold exactly what the published database holds; else what is wrong."""
     import pyarrow.parquet as pq
 
-    from etl.export import open_exports, python_key_checksum
+    from etl.export import current_version, open_exports, python_key_checksum
 
     exports, db = wh / "exports", wh / "warehouse.duckdb"
-    if not exports.is_symlink():
+    if current_version(exports) is None:
         return "no exports link"
     bad = fs.exports_consistent(exports)
     if bad:
@@ -81,10 +80,12 @@ def _odd_name(fs, work: Path, tag: str, name: str, pages: list[Path], decoy: str
         # twice and its Hive dataset a partition more, so a glob that strays into it changes what is read
         d = work / decoy
         shutil.copytree(wh, d, symlinks=True)
-        version = os.readlink(d / "exports")
-        flat = d / version / "fact_articles.parquet"
+        from etl.export import current_version
+
+        version = current_version(d / "exports")
+        flat = version / "fact_articles.parquet"
         pq.write_table(pa.concat_tables([pq.read_table(flat)] * 2), flat)
-        hive = d / version / "hive" / "fact_articles"
+        hive = version / "hive" / "fact_articles"
         extra = hive / "year=1999" / "month=1"
         extra.mkdir(parents=True)
         shutil.copy(next(hive.rglob("*.parquet")), extra / "part-0.parquet")
