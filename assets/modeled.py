@@ -1,22 +1,24 @@
 import dagster as dg
 
 from assets.cleaned import RebuildConfig
-from assets.partitions import SINGLE_RUN, lake_scope, seed_files
+from assets.metadata import add_row_counts, file_article_ids_where, md_table, metrics_per_unit, metrics_per_unit_by_file
+from assets.partitions import SINGLE_RUN, lake_scope, run_partition_keys, seed_files
 from assets.resources import PARTITION_POOL, WRITER_POOL, WarehouseResource
-from etl.model import build_facts, refresh_dim_date, refresh_dim_district, refresh_dim_outlet
-from etl.warehouse import row_count
+from etl.model import build_facts, refresh_dim_date, refresh_dim_district, refresh_dim_outlet, refresh_dim_reporter
+from etl.warehouse import MODELED_TABLES, row_count
 
 GROUP = "modeled"
+_md_table = md_table
+# The dimensions are shared by every file and rebuilt whole by any run; they are partitioned by file
+# like every asset (one run per backfill, assets/partitions.py), and each materialization reports
+# the whole dimension.
+DIM = dict(group_name=GROUP, pool=WRITER_POOL, kinds={"duckdb"}, partitions_def=seed_files,
+           backfill_policy=SINGLE_RUN)
+SHARED = " Shared by all files: every run refreshes the whole table, and each partition shows the table's row count."
 
 
-def _md_table(header: list[str], rows: list[tuple]) -> dg.MetadataValue:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join("" if v is None else str(v) for v in r) + " |" for r in rows]
-    return dg.MetadataValue.md("\n".join(lines))
-
-
-@dg.asset(key=["modeled", "dim_district"], group_name=GROUP, pool=WRITER_POOL, kinds={"duckdb"},
-          description="Qingdao administrative divisions (NBS codes) and functional areas; -1 unknown.")
+@dg.asset(key=["modeled", "dim_district"], **DIM,
+          description="Qingdao administrative divisions (NBS codes) and functional areas; -1 unknown." + SHARED)
 def dim_district(warehouse: WarehouseResource) -> dg.MaterializeResult:
     with warehouse.connect() as conn:
         n = refresh_dim_district(conn)
@@ -24,9 +26,9 @@ def dim_district(warehouse: WarehouseResource) -> dg.MaterializeResult:
     return dg.MaterializeResult(metadata={"dagster/row_count": n, "rows_per_level": _md_table(["level", "rows"], levels)})
 
 
-@dg.asset(key=["modeled", "dim_outlet"], group_name=GROUP, pool=WRITER_POOL, kinds={"duckdb"},
+@dg.asset(key=["modeled", "dim_outlet"], **DIM,
           deps=[["cleaned", "articles"], ["cleaned", "pages"]],
-          description="Outlets from the reference list plus any first seen in bylines; keys never renumbered.")
+          description="Outlets from the reference list plus any first seen in bylines; keys never renumbered." + SHARED)
 def dim_outlet(warehouse: WarehouseResource) -> dg.MaterializeResult:
     with warehouse.connect() as conn:
         added = refresh_dim_outlet(conn)
@@ -34,56 +36,89 @@ def dim_outlet(warehouse: WarehouseResource) -> dg.MaterializeResult:
     return dg.MaterializeResult(metadata={"dagster/row_count": n, "outlets_added": added})
 
 
+@dg.asset(key=["modeled", "dim_reporter"], **DIM,
+          deps=[["cleaned", "articles"]],
+          description="Every person an article credits (reporter, correspondent, photographer); key = hash of the "
+                      "name, the same in every build." + SHARED)
+def dim_reporter(warehouse: WarehouseResource) -> dg.MaterializeResult:
+    with warehouse.connect() as conn:
+        refresh_dim_reporter(conn)
+        n = row_count(conn, "modeled.dim_reporter")
+    return dg.MaterializeResult(metadata={"dagster/row_count": n})
+
+
+DIMENSIONS = ("dim_date", "dim_outlet", "dim_district", "dim_reporter")
+FACT_DESCRIPTIONS = {
+    "fact_articles": "One row per article with date, outlet and primary-district keys and counts.",
+    "fact_metrics": "One row per quantity quoted in an article, normalised.",
+    "article_districts": "Every place an article names.",
+    "article_outlets": "Every outlet an article credits.",
+    "article_keywords": "Top-10 TF-IDF keywords per article.",
+}
+# any other modeled table (etl.warehouse.MODELED_TABLES) is written by build_facts too
+FACT_NAMES = list(FACT_DESCRIPTIONS) + [t for t in MODELED_TABLES if t not in FACT_DESCRIPTIONS
+                                        and t not in DIMENSIONS]
+
+
 @dg.multi_asset(
     specs=[
-        dg.AssetSpec(["modeled", name], group_name=GROUP, kinds={"duckdb"}, description=desc,
-                     deps=[["cleaned", "articles"], ["modeled", "dim_outlet"], ["modeled", "dim_district"],
-                           ["modeled", "dim_date"]])
-        for name, desc in [
-            ("fact_articles", "One row per article with date, outlet and primary-district keys and counts."),
-            ("fact_metrics", "One row per quantity quoted in an article, normalised."),
-            ("article_districts", "Every place an article names."),
-            ("article_outlets", "Every outlet an article credits."),
-            ("article_keywords", "Top-10 TF-IDF keywords per article."),
-        ]
+        dg.AssetSpec(["modeled", name], group_name=GROUP, kinds={"duckdb"},
+                     description=FACT_DESCRIPTIONS.get(name, f"modeled.{name}, built with the facts "
+                                                             "(docs/data-dictionary.md)."),
+                     deps=[["cleaned", "articles"], *(["modeled", d] for d in DIMENSIONS)])
+        for name in FACT_NAMES
     ],
     pool=PARTITION_POOL,
     partitions_def=seed_files,
     backfill_policy=SINGLE_RUN,
 )
 def fact_tables(context: dg.AssetExecutionContext, config: RebuildConfig, warehouse: WarehouseResource):
+    keys = run_partition_keys(context)
+    names = FACT_NAMES
     with warehouse.connect() as conn:
         stats = build_facts(conn, full_refresh=config.full_refresh, paths=lake_scope(context))
-        counts = {t: row_count(conn, f"modeled.{t}") for t in
-                  ("fact_articles", "fact_metrics", "article_districts", "article_outlets", "article_keywords")}
+        # each partition's page shows the rows of its own file; table_rows is the whole table
+        counts = {k.split("/")[1]: v for k, v in
+                  add_row_counts(context, conn, {f"modeled/{t}": f"modeled.{t}" for t in names}, keys).items()}
+        where, params = file_article_ids_where(keys) if keys else ("", {})
         per_outlet = conn.execute(
             "SELECT o.outlet_name, count(*) FROM modeled.fact_articles f JOIN modeled.dim_outlet o USING (outlet_key) "
-            "GROUP BY 1 ORDER BY 2 DESC, 1").fetchall()
-        per_kind = conn.execute(
-            "SELECT unit_kind, count(*), round(sum(value_base), 2) FROM modeled.fact_metrics GROUP BY 1 ORDER BY 2 DESC"
-        ).fetchall()
+            f"{where} GROUP BY 1 ORDER BY 2 DESC, 1", params).fetchall()
+        if keys:  # per partition: that file's quantities per unit
+            for key, units in metrics_per_unit_by_file(conn, keys).items():
+                context.add_asset_metadata({"metrics_per_unit": units},
+                                           asset_key=dg.AssetKey(["modeled", "fact_metrics"]), partition_key=key)
+        run_units = metrics_per_unit(conn, where, params)
+        table_units = metrics_per_unit(conn)
         sample = conn.execute(
-            "SELECT surface, value, unit, qualifier, measure FROM modeled.fact_metrics ORDER BY metric_id LIMIT 10"
-        ).fetchall()
+            f"SELECT surface, value, unit, qualifier, measure FROM modeled.fact_metrics {where} "
+            "ORDER BY metric_id LIMIT 10", params).fetchall()
+
+    def rows(name: str) -> dict:
+        return {"table_rows": counts[name]} if keys else {"table_rows": counts[name], "dagster/row_count": counts[name]}
+
     yield dg.MaterializeResult(asset_key=["modeled", "fact_articles"], metadata={
-        "dagster/row_count": counts["fact_articles"],
-        "articles_derived": stats.articles_derived,
-        "articles_removed": stats.articles_removed,
+        **rows("fact_articles"),
+        "run_articles_derived": stats.articles_derived,
+        "run_articles_removed": stats.articles_removed,
         "articles_per_outlet": _md_table(["outlet", "articles"], per_outlet),
     })
     yield dg.MaterializeResult(asset_key=["modeled", "fact_metrics"], metadata={
-        "dagster/row_count": counts["fact_metrics"],
-        "metrics_written": stats.metrics_written,
-        "metrics_per_unit_kind": _md_table(["unit_kind", "metrics", "sum(value_base)"], per_kind),
+        **rows("fact_metrics"),
+        "run_metrics_written": stats.metrics_written,
+        # never a sum across units: per unit kind and base unit (measure word for counts), no sum of percentages
+        "metrics_per_unit": run_units,
+        "table_metrics_per_unit": table_units,
         "preview": _md_table(["surface", "value", "unit", "qualifier", "measure"], sample),
     })
-    for name in ("article_districts", "article_outlets", "article_keywords"):
-        yield dg.MaterializeResult(asset_key=["modeled", name], metadata={"dagster/row_count": counts[name]})
+    for name in FACT_NAMES[2:]:
+        yield dg.MaterializeResult(asset_key=["modeled", name], metadata=rows(name))
 
 
-@dg.asset(key=["modeled", "dim_date"], group_name=GROUP, pool=WRITER_POOL, kinds={"duckdb"},
+@dg.asset(key=["modeled", "dim_date"], **DIM,
           deps=[["cleaned", "articles"], ["cleaned", "pages"]],
-          description="Continuous calendar over every article and page date, padded to whole years, with holidays and lunar date.")
+          description="Continuous calendar over every article and page date, padded to whole years, with holidays "
+                      "and lunar date." + SHARED)
 def dim_date(warehouse: WarehouseResource) -> dg.MaterializeResult:
     with warehouse.connect() as conn:
         n = refresh_dim_date(conn)

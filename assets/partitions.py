@@ -120,3 +120,19 @@ def lake_scope(context: dg.AssetExecutionContext) -> list[str] | None:
     from etl.lake import is_lake
 
     return run_partition_keys(context) if is_lake() else None
+
+
+def share_file_partitions(assets_def: dg.AssetsDefinition) -> dg.AssetsDefinition:
+    """Put an unpartitioned asset on ``seed_files`` with the single-run policy.
+
+    Every asset of the graph is partitioned by file, so "Materialize all" in the asset graph (and any
+    backfill) is one run: Dagster's asset backfill never puts an unpartitioned asset in the same run
+    as partitioned parents (it launches it after they finish, and logs "parent … is requesting a
+    different set of partitions" on every daemon tick until then). An asset that is a whole-table
+    build (dimensions, the publish and exports, the report) simply rebuilds the table in whichever
+    run materializes it, for one file, a range or all of them.
+    """
+    if not isinstance(assets_def, dg.AssetsDefinition) or assets_def.partitions_def is not None:
+        return assets_def
+    mapped = assets_def.map_asset_specs(lambda spec: spec.replace_attributes(partitions_def=seed_files))
+    return mapped.with_attributes(backfill_policy=SINGLE_RUN)

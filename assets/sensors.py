@@ -1,4 +1,11 @@
-"""Watch SEEDS_DIR: a run for each added or changed file, a catch-up run when files disappear."""
+"""Watch SEEDS_DIR: a run for each added or changed file, a catch-up run when files disappear.
+
+The sensor's cursor holds a (size, mtime) fingerprint per file. A file the cursor has never seen
+(the sensor's first tick, e.g. the first ``dagster dev`` after ``scripts/run.sh``, or a cursor
+reset) is compared with the published warehouse instead: when ``raw.source_files`` already holds
+that path with the same size and sha256 (``file_id``), the file is recorded in the cursor and not
+run again. Only files that are new or differ from what the warehouse holds get a run.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +17,7 @@ import dagster as dg
 from assets.jobs import warehouse_job
 from assets.partitions import partition_changes, range_tags, seed_files
 from assets.resources import WarehouseResource
+from etl.lake import is_lake
 from etl.raw import seed_paths
 
 # Above this many new or changed files in one tick, one catch-up run covers
@@ -29,6 +37,57 @@ def fingerprints(seeds_dir) -> dict[str, str]:
     return out
 
 
+def _warehouse_files(warehouse: WarehouseResource) -> dict[str, tuple[str, int]]:
+    """path → (file_id, size_bytes) of the files the published warehouse holds ({} when there is none).
+    Embedded: the published snapshot (read-only, never locked by a run); DuckLake: the lake."""
+    sql = "SELECT path, file_id, size_bytes FROM raw.source_files WHERE status = 'ok'"
+    if is_lake():
+        with warehouse.connect(read_only=True) as conn:
+            return {p: (f, n) for p, f, n in conn.execute(sql).fetchall()}
+    import duckdb
+
+    db = warehouse.settings.db_path
+    if not db.exists():
+        return {}
+    with duckdb.connect(str(db), read_only=True) as conn:
+        return {p: (f, n) for p, f, n in conn.execute(sql).fetchall()}
+
+
+def _sha256(path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def held_unchanged(warehouse: WarehouseResource, keys: list[str], log=None) -> set[str]:
+    """The keys whose file the published warehouse already holds with these exact bytes.
+
+    Reads only files whose size matches the stored row, once per file the sensor has not seen before.
+    Any failure (no warehouse yet, a damaged snapshot) means "not held": the file is run, as before."""
+    if not keys:
+        return set()
+    try:
+        stored = _warehouse_files(warehouse)
+    except Exception as exc:  # noqa: BLE001 - a snapshot that cannot be read means: run the files
+        if log is not None:
+            log.warning(f"could not read the warehouse to skip files it already holds: {exc}")
+        return set()
+    paths = seed_paths(warehouse.settings.seeds_dir)
+    held = set()
+    for key in keys:
+        row, path = stored.get(key), paths.get(key)
+        if row is None or path is None:
+            continue
+        try:
+            if path.stat().st_size == row[1] and _sha256(path) == row[0]:
+                held.add(key)
+        except OSError:
+            continue
+    return held
+
+
 @dg.sensor(
     name="seeds_folder_sensor",
     job=warehouse_job,
@@ -44,10 +103,14 @@ def seeds_folder_sensor(context: dg.SensorEvaluationContext, warehouse: Warehous
     registered = context.instance.get_dynamic_partitions(seed_files.name)
     to_add, to_delete = partition_changes(registered, list(current))
     changed = [k for k in current if k in previous and previous[k] != current[k] and k not in to_add]
-    # a file present on disk but never seen by this sensor (first tick, or registered by run.sh) is new to it
-    unseen = [k for k in current if k not in previous and k not in to_add]
+    # a file present on disk but never seen by this sensor (first tick, or registered by run.sh) is new to
+    # it; the ones the warehouse already holds byte for byte (run.sh processed them) need no run
+    unseen = [k for k in current if k not in previous]
+    held = held_unchanged(warehouse, unseen, context.log)
+    unseen = [k for k in unseen if k not in held and k not in to_add]
+    runs_for_added = [k for k in to_add if k not in held]
 
-    work = to_add + changed + unseen
+    work = runs_for_added + changed + unseen
     remaining = [k for k in registered if k not in set(to_delete)] + to_add
     requests: list[dg.RunRequest] = []
     if (to_delete or len(work) > BATCH_THRESHOLD) and remaining:
@@ -59,8 +122,9 @@ def seeds_folder_sensor(context: dg.SensorEvaluationContext, warehouse: Warehous
     else:
         requests += [dg.RunRequest(run_key=f"{k}:{current[k]}", partition_key=k) for k in work]
     context.update_cursor(json.dumps(current, ensure_ascii=False, sort_keys=True))
-    if not requests and not to_delete:
-        return dg.SkipReason(f"no change in {len(current)} files")
+    if not requests and not to_delete and not to_add:
+        known = f" ({len(held)} already in the warehouse, unchanged)" if held else ""
+        return dg.SkipReason(f"no change in {len(current)} files{known}")
     return dg.SensorResult(
         run_requests=requests,
         dynamic_partitions_requests=[

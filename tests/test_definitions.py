@@ -54,3 +54,82 @@ def test_exports_follow_the_publish_in_one_step():
     assert step.op.name == "publish_and_export"
     graph = defs.resolve_asset_graph()
     assert graph.get(dg.AssetKey(["exports", "report"])).parent_keys & set(step.keys)  # the report comes after
+
+
+def test_every_asset_shares_the_file_partitions_and_the_single_run_policy():
+    """A backfill or "Materialize all" from the UI is one run: Dagster never runs an unpartitioned asset, or
+    one with another backfill policy, in the same run as its partitioned parents (issue 16, item 1)."""
+    from assets.partitions import SINGLE_RUN, seed_files
+
+    graph = defs.resolve_asset_graph()
+    for key in graph.get_all_asset_keys():
+        node = graph.get(key)
+        assert node.partitions_def == seed_files, key
+        assert node.backfill_policy == SINGLE_RUN, key
+
+
+def test_the_ui_runs_with_the_jobs_executor():
+    """The asset graph's own buttons launch __ASSET_JOB, which runs with the Definitions' executor: the
+    same as warehouse_job's (in-process on the embedded backend), not one process per step."""
+    from assets.jobs import EXECUTOR
+
+    assert defs.executor is EXECUTOR
+    job = defs.resolve_implicit_global_asset_job_def()
+    assert job.executor_def.name == defs.resolve_job_def("warehouse_job").executor_def.name == EXECUTOR.name
+
+
+def test_checks_run_in_one_step_per_layer_and_do_not_repeat_primary_keys():
+    """Issue 16, item 4: 3 check steps, not one per check; no unique_* check on the embedded backend,
+    where DuckDB enforces the PRIMARY KEYs."""
+    job = defs.resolve_job_def("warehouse_job")
+    check_ops = sorted(n.name for n in job.graph.node_defs if n.name.endswith("_checks"))
+    assert check_ops == ["cleaned_checks", "modeled_checks", "raw_checks"]
+    names = {k.name for k in defs.resolve_asset_graph().asset_check_keys}
+    assert not [n for n in names if n.startswith("unique_")]
+    assert {"every_file_accounted", "year_known", "keys_resolve", "surface_in_text"} <= names
+
+
+def test_partition_metadata_is_the_files_own_and_never_sums_across_units(tmp_path):
+    """Issue 16, items 2 and 6: a partition's materialization reports that file's rows and counts (the whole
+    table under table_rows); metrics per unit are split by unit kind and base unit, percentages not added."""
+    import shutil
+
+    import duckdb
+
+    from tests.conftest import SEEDS, run_job
+
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    result = run_job(seeds, tmp_path / "wh")
+    assert result.success
+    mats: dict[str, dict[str, dict]] = {}
+    for e in result.get_asset_materialization_events():
+        m = e.materialization
+        mats.setdefault(m.asset_key.to_user_string(), {})[m.partition] = {k: v.value for k, v in m.metadata.items()}
+    names = sorted(p.name for p in seeds.glob("*.txt"))
+    assert sorted(mats["raw/source_files"]) == names
+    for key in names:
+        raw = mats["raw/source_files"][key]
+        assert (raw["files_read"], raw["files_ok"], raw["dagster/row_count"], raw["outcome"]) == (1, 1, 1, "added")
+        assert raw["table_rows"] == len(names)
+    with duckdb.connect(str(tmp_path / "wh" / "warehouse.duckdb"), read_only=True) as c:
+        for table, asset in [("cleaned.articles", "cleaned/articles"), ("modeled.fact_articles", "modeled/fact_articles")]:
+            per_file = dict(c.execute(f"SELECT s.path, count(*) FROM raw.source_files s JOIN {table} USING (file_id) "
+                                      "GROUP BY 1").fetchall())
+            total = c.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            assert {k: v["dagster/row_count"] for k, v in mats[asset].items()} == per_file
+            assert {v["table_rows"] for v in mats[asset].values()} == {total}
+        per_file = dict(c.execute("SELECT s.path, count(*) FROM raw.source_files s JOIN cleaned.articles a "
+                                  "USING (file_id) JOIN modeled.fact_metrics m ON m.article_id = a.article_id "
+                                  "GROUP BY 1").fetchall())
+        assert {k: v["dagster/row_count"] for k, v in mats["modeled/fact_metrics"].items()} == per_file
+    for key in names:
+        units = mats["modeled/fact_metrics"][key]["metrics_per_unit"]
+        for line in units.splitlines()[2:]:
+            kind, base, n, written, summed = [c.strip() for c in line.strip("|").split("|")][:5]
+            if kind == "percent":
+                assert "not added" in summed
+            elif kind == "count":
+                assert written == base  # 个 and 家 are separate rows: a count is summed per measure word
+            if summed and "not added" not in summed:
+                assert summed.endswith(base)

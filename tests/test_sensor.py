@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -185,3 +186,50 @@ def test_a_file_arriving_mid_run_is_left_for_the_next_run_but_a_skipped_file_fai
     monkeypatch.setattr(raw_asset, "sync_source_files", sync_skipping)
     with pytest.raises(Exception, match="every_file_accounted"):
         run_job(seeds, tmp_path / "wh2")
+
+
+def test_first_tick_after_run_sh_runs_nothing_the_warehouse_holds(tmp_path):
+    """Issue 16, item 7: starting the UI after run.sh must not re-run every file as new. The sensor's first
+    tick (empty cursor) compares unseen files with the published warehouse by size and sha256."""
+    from tests.conftest import run_job
+
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    assert run_job(seeds, tmp_path / "wh").success  # what scripts/run.sh does
+    warehouse = WarehouseResource(seeds_dir=str(seeds), warehouse_dir=str(tmp_path / "wh"))
+    with dg.instance_for_test() as instance:
+        for p in PAGES:  # run.sh registered the partitions in the project's instance
+            instance.add_dynamic_partitions(seed_files.name, [p.name])
+        result, cursor = tick(instance, warehouse, None)
+        assert isinstance(result, dg.SkipReason), result
+        assert "5 already in the warehouse" in result.skip_message
+        assert set(json.loads(cursor)) == {p.name for p in PAGES}  # remembered: the next tick is cheap
+        # a file whose bytes differ from the warehouse's copy is still run, and a new one too
+        (seeds / PAGES[0].name).write_bytes(PAGES[0].read_bytes() + "\n本报讯 补充一段。\n".encode())
+        shutil.copy(PAGES[1], seeds / "new.txt")
+        result, _ = tick(instance, warehouse, None)
+        assert sorted(r.partition_key for r in result.run_requests) == sorted(["new.txt", PAGES[0].name])
+
+
+def test_a_partition_without_a_file_reads_nothing_and_says_so(tmp_path):
+    """Issue 16, item 3: a key made with the UI's "Add a partition" names no file: its run reads nothing,
+    retires nothing of the other files, and the partition's metadata says so; the sensor then deletes it."""
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    shutil.copy(PAGES[0], seeds / "a.txt")
+    warehouse = WarehouseResource(seeds_dir=str(seeds), warehouse_dir=str(tmp_path / "wh"))
+    with dg.instance_for_test() as instance:
+        result, cursor = tick(instance, warehouse, None)
+        apply(instance, result)
+        execute(instance, warehouse, result.run_requests[0])
+        instance.add_dynamic_partitions(seed_files.name, ["typo.txt"])
+        run = execute(instance, warehouse, dg.RunRequest(partition_key="typo.txt"))
+        [mat] = [e.materialization for e in run.get_asset_materialization_events()
+                 if e.asset_key == dg.AssetKey(["raw", "source_files"])]
+        assert mat.metadata["files_read"].value == 0
+        assert mat.metadata["dagster/row_count"].value == 0
+        assert mat.metadata["outcome"].value.startswith("no such file")
+        assert set(titles_by_path(tmp_path / "wh" / "warehouse.duckdb")) == {"a.txt"}
+        result, _ = tick(instance, warehouse, cursor)
+        apply(instance, result)
+        assert instance.get_dynamic_partitions(seed_files.name) == ["a.txt"]

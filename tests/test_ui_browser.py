@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -73,13 +74,11 @@ def dagster_dev(tmp_path):
         log.close()
 
 
-def test_job_launched_from_the_webserver_and_asset_graph_in_chromium(dagster_dev):
-    chromium_path()  # fail early and clearly if the browser is missing
-    d, seeds, wh, log = dagster_dev
-    # the code location loaded without errors
+def seeds_without_sensor(d: Dagster, seeds: Path) -> list[str]:
+    """The code location loaded; the folder sensor stopped (deterministic runs); the seed pages dropped in
+    and registered as partitions. Returns the partition keys."""
     loc = d.gql("{ workspaceOrError { ... on Workspace { locationEntries { name locationOrLoadError { __typename } } } } }")
     assert loc["workspaceOrError"]["locationEntries"][0]["locationOrLoadError"]["__typename"] == "RepositoryLocation"
-    # keep this test deterministic: stop the folder sensor, then drop the pages in
     state = d.gql("""query { sensorOrError(sensorSelector: {repositoryLocationName: "qingdao_news",
         repositoryName: "__repository__", sensorName: "seeds_folder_sensor"}) { ... on Sensor { sensorState { id } } } }""")
     d.gql("mutation($id: String) { stopSensor(id: $id) { __typename } }",
@@ -89,29 +88,56 @@ def test_job_launched_from_the_webserver_and_asset_graph_in_chromium(dagster_dev
         d.gql("""mutation($key: String!, $repo: RepositorySelector!) {
                  addDynamicPartition(partitionKey: $key, partitionsDefName: "seed_files", repositorySelector: $repo) { __typename } }""",
               key=page.name, repo=REPO)
-    names = sorted(p.name for p in seeds.glob("*.txt"))
+    # the first visit shows Dagster's community dialog; mark it seen (what its Skip button sends)
+    d.gql("mutation { setNuxSeen }")
+    return sorted(p.name for p in seeds.glob("*.txt"))
+
+
+RUN_FIELDS = "runId jobName status startTime endTime stepStats { stepKey status } tags { key value }"
+
+
+def wait_for_run(d: Dagster, run_id: str, log: Path, timeout: float = 600) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        run = d.gql(f"query($id: ID!) {{ runOrError(runId: $id) {{ ... on Run {{ {RUN_FIELDS} }} }} }}",
+                    id=run_id)["runOrError"]
+        if run["status"] in ("SUCCESS", "FAILURE", "CANCELED"):
+            return run
+        time.sleep(1)
+    raise AssertionError(f"run {run_id} did not finish in {timeout} s\n" + log.read_text()[-4000:])
+
+
+def launch_warehouse_job(d: Dagster, names: list[str], log: Path) -> dict:
+    """warehouse_job over every file (a partition range), launched through the webserver; the finished run."""
     launched = d.gql("""mutation($p: ExecutionParams!) { launchRun(executionParams: $p) {
         __typename ... on LaunchRunSuccess { run { runId } } ... on PythonError { message } } }""",
         p={"selector": {**REPO, "jobName": "warehouse_job"}, "runConfigData": {},
            "executionMetadata": {"tags": [{"key": "dagster/asset_partition_range_start", "value": names[0]},
                                           {"key": "dagster/asset_partition_range_end", "value": names[-1]}]}})
     assert launched["launchRun"]["__typename"] == "LaunchRunSuccess", launched
-    run_id = launched["launchRun"]["run"]["runId"]
-    deadline = time.monotonic() + 600
-    status = None
-    while time.monotonic() < deadline:
-        status = d.gql("query($id: ID!) { runOrError(runId: $id) { ... on Run { status } } }", id=run_id)["runOrError"]["status"]
-        if status in ("SUCCESS", "FAILURE", "CANCELED"):
-            break
-        time.sleep(2)
-    assert status == "SUCCESS", log.read_text()[-4000:]
+    run = wait_for_run(d, launched["launchRun"]["run"]["runId"], log)
+    assert run["status"] == "SUCCESS", log.read_text()[-4000:]
+    return run
+
+
+def click_button(page, label: str, within: str = "document") -> None:
+    """Click the button whose text is ``label`` (as a user does; fails if there is none)."""
+    clicked = page.js(f"""(() => {{ const b = [...{within}.querySelectorAll('button')]
+        .find(b => b.innerText.trim() === {json.dumps(label)} && !b.disabled);
+        if (!b) return false; b.click(); return true; }})()""")
+    assert clicked, f"no enabled button {label!r}"
+
+
+def test_job_launched_from_the_webserver_and_asset_graph_in_chromium(dagster_dev):
+    chromium_path()  # fail early and clearly if the browser is missing
+    d, seeds, wh, log = dagster_dev
+    names = seeds_without_sensor(d, seeds)
+    launch_warehouse_job(d, names, log)
     with duckdb.connect(str(wh / "warehouse.duckdb"), read_only=True) as c:
         assert c.execute("SELECT news_date FROM cleaned.articles WHERE title = '西海岸新质生产力中心启动运行'"
                          ).fetchone()[0].isoformat() == "2024-12-18"
 
     ARTIFACTS.mkdir(exist_ok=True)
-    # the first visit shows Dagster's community dialog; mark it seen (what its Skip button sends)
-    d.gql("mutation { setNuxSeen }")
     with chromium() as page:
         page.goto(f"{d.url}/asset-groups")
         page.wait_for("document.body && document.body.innerText.includes('Global asset lineage')")
@@ -128,3 +154,75 @@ def test_job_launched_from_the_webserver_and_asset_graph_in_chromium(dagster_dev
         time.sleep(1)  # let the layout animation settle
         shot = page.screenshot(ARTIFACTS / "asset-graph.png")
     assert shot.stat().st_size > 20_000
+
+    # one partition's page shows that file's own rows, not the whole table's (issue 16, item 2)
+    with duckdb.connect(str(wh / "warehouse.duckdb"), read_only=True) as c:
+        per_file = dict(c.execute("SELECT s.path, count(a.article_id) FROM raw.source_files s "
+                                  "LEFT JOIN cleaned.articles a USING (file_id) GROUP BY 1").fetchall())
+        total = c.execute("SELECT count(*) FROM cleaned.articles").fetchone()[0]
+    key = min(per_file, key=lambda k: (per_file[k], k))  # the smallest file: far from the table's count
+    assert 0 < per_file[key] < total
+    with chromium() as page:
+        page.goto(f"{d.url}/assets/cleaned/articles?view=partitions&partition={key}")
+        page.wait_for("document.body && document.body.innerText.includes('Latest materialization') "
+                      "&& document.body.innerText.includes('dagster/row_count')", timeout=60)
+        text = page.js("document.body.innerText")
+        page.screenshot(ARTIFACTS / "partition-page.png")
+    assert key in text
+    shown = re.search(r"dagster/row_count\s+([\d,]+)", text)
+    assert shown, text[-3000:]
+    assert int(shown.group(1).replace(",", "")) == per_file[key], (key, per_file, text[-2000:])
+    table_rows = re.search(r"table_rows\s+([\d,]+)", text)
+    assert table_rows and int(table_rows.group(1).replace(",", "")) == total
+
+
+def test_materialize_all_in_the_asset_graph_is_one_run_as_fast_as_warehouse_job(dagster_dev):
+    """Issue 16, item 1: "Materialize all" in the asset graph (clicked, not GraphQL) on the seeds is one run,
+    which succeeds within 2x the duration of warehouse_job doing the same work, timed in this test."""
+    chromium_path()
+    d, seeds, wh, log = dagster_dev
+    names = seeds_without_sensor(d, seeds)
+    job_run = launch_warehouse_job(d, names, log)
+    job_seconds = job_run["endTime"] - job_run["startTime"]
+    # the same work again from scratch: a cold warehouse, as warehouse_job found it
+    shutil.rmtree(wh)
+
+    before = {r["runId"] for r in d.gql("{ runsOrError { ... on Runs { results { runId } } } }")["runsOrError"]["results"]}
+    with chromium() as page:
+        page.goto(f"{d.url}/asset-groups")
+        page.wait_for("[...document.querySelectorAll('button')].some(b => b.innerText.trim() === 'Materialize all…')")
+        click_button(page, "Materialize all…")
+        page.wait_for("!!document.querySelector('[role=dialog]') && "
+                      "document.querySelector('[role=dialog]').innerText.includes('Launch backfill')")
+        dialog = "document.querySelector('[role=dialog]')"
+        click_button(page, "All", dialog)
+        page.wait_for(f"{dialog}.innerText.includes('{len(names)} partitions')", timeout=20)
+        click_button(page, "Launch backfill", dialog)
+        page.wait_for("document.body.innerText.includes('Created backfill')", timeout=30)
+    # wait for the backfill to finish, then count every run it (or anything else) launched
+    deadline = time.monotonic() + 900
+    backfill = None
+    while time.monotonic() < deadline:
+        backfill = d.gql("{ partitionBackfillsOrError(limit: 5) { ... on PartitionBackfills { results { id status "
+                         "numPartitions } } } }")["partitionBackfillsOrError"]["results"][0]
+        if backfill["status"] not in ("REQUESTED", "CANCELING"):
+            break
+        time.sleep(2)
+    assert backfill["status"] == "COMPLETED_SUCCESS", (backfill, log.read_text()[-4000:])
+    assert backfill["numPartitions"] == len(names)
+    runs = [r for r in d.gql(f"{{ runsOrError {{ ... on Runs {{ results {{ {RUN_FIELDS} }} }} }} }}")
+            ["runsOrError"]["results"] if r["runId"] not in before]
+    assert len(runs) == 1, [(r["jobName"], r["status"]) for r in runs]
+    [run] = runs
+    assert run["status"] == "SUCCESS", log.read_text()[-4000:]
+    tags = {t["key"]: t["value"] for t in run["tags"]}
+    assert tags.get("dagster/backfill") == backfill["id"]
+    # the same steps as warehouse_job (its checks included), executed the same way
+    assert sorted(s["stepKey"] for s in run["stepStats"]) == sorted(s["stepKey"] for s in job_run["stepStats"])
+    seconds = run["endTime"] - run["startTime"]
+    print(f"Materialize all: 1 run, {len(run['stepStats'])} steps, {seconds:.1f} s; "
+          f"warehouse_job: {len(job_run['stepStats'])} steps, {job_seconds:.1f} s")
+    assert seconds <= 2 * job_seconds, (seconds, job_seconds)
+    with duckdb.connect(str(wh / "warehouse.duckdb"), read_only=True) as c:
+        assert c.execute("SELECT count(*) FROM raw.source_files").fetchone()[0] == len(names)
+    assert "requesting a different set of partitions" not in log.read_text()
