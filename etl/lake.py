@@ -24,10 +24,13 @@ drops them from ``schema.sql`` and the blocking key checks
 
 from __future__ import annotations
 
+import fcntl
 import importlib.util
 import os
 import re
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import duckdb
 
@@ -67,6 +70,34 @@ def catalog() -> str:
             f"{BACKEND_ENV}=ducklake needs {CATALOG_ENV}, e.g. 'postgres:dbname=news host=127.0.0.1 port=5432' "
             "or 'sqlite:/srv/lake/catalog.sqlite' (see docs/deployment.md)")
     return value.removeprefix("ducklake:")
+
+
+def single_writer_catalog() -> bool:
+    """True for a catalog that takes one writer at a time (SQLite, a DuckDB file): two steps
+    committing at once fail with "database is locked", so their writers are serialised like the
+    embedded backend's (``assets/resources.py``). PostgreSQL catalogs take concurrent writers."""
+    return not catalog().lower().startswith(("postgres:", "postgresql:"))
+
+
+@contextmanager
+def catalog_writer_lock() -> Iterator[None]:
+    """Hold the catalog's writer lock while a step writes a single-writer catalog (SQLite, DuckDB
+    file); a no-op on PostgreSQL. SQLite cannot upgrade a reader to a writer while another
+    connection writes (``database is locked`` at COMMIT, whatever the busy timeout: duckdb/ducklake
+    #1309), so writers take turns on an ``flock`` beside the catalog file. The lock ends with the
+    process that holds it, so a killed step never leaves it taken."""
+    if not single_writer_catalog():
+        yield
+        return
+    path = Path(catalog().removeprefix("sqlite:").removeprefix("duckdb:")).expanduser()
+    lock_path = path.with_name(path.name + ".writer.lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "a+") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def catalog_display() -> str:

@@ -37,7 +37,7 @@ import logging
 import os
 import re
 import time
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, nullcontext
 from datetime import datetime, timezone
 from functools import lru_cache
 from importlib import resources
@@ -563,13 +563,14 @@ def open_warehouse(settings, read_only: bool = False,
         with _open_staging(settings, read_only, warn or log.warning) as conn:
             yield conn
         return
-    conn = duckdb.connect(config={"memory_limit": memory_limit()})
-    try:
-        conn.execute("SET TimeZone = 'UTC'")
-        lake.attach(conn, settings.warehouse_dir, read_only=read_only)
-        yield conn
-    finally:
-        conn.close()
+    with (nullcontext() if read_only else lake.catalog_writer_lock()):
+        conn = duckdb.connect(config={"memory_limit": memory_limit()})
+        try:
+            conn.execute("SET TimeZone = 'UTC'")
+            lake.attach(conn, settings.warehouse_dir, read_only=read_only)
+            yield conn
+        finally:
+            conn.close()
 
 
 def table_columns(conn: duckdb.DuckDBPyConnection, table: str) -> list[str]:
