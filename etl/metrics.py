@@ -180,11 +180,14 @@ def _tokens(s: str) -> list[tuple[str, str, int, int]]:
     return c[s]
 
 
+# (opener, closer, longest content, characters the content may not hold) of the spans whose numerals are names
+NAME_SPANS = (("“", "”", 20, "。\n"), ("「", "」", 20, "。\n"), ("《", "》", 60, "\n"), ("\"", "\"", 20, "。\n"))
+
+
 def _excluded_regions(text: str) -> list[tuple[int, int]]:
     """Spans whose numerals are names: short “…” quotes (no 。, ≤20 chars) and 《…》 titles."""
     regions = []
-    for open_q, close_q, maxlen, forbid in (("“", "”", 20, "。\n"), ("「", "」", 20, "。\n"),
-                                           ("《", "》", 60, "\n"), ("\"", "\"", 20, "。\n")):
+    for open_q, close_q, maxlen, forbid in NAME_SPANS:
         i = 0
         while True:
             a = text.find(open_q, i)

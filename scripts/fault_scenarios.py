@@ -746,32 +746,44 @@ def immutable(folder: Path) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def disk_full_while_exporting(limit_bytes: int) -> Iterator[None]:
-    """Writes past ``limit_bytes`` fail for real (EFBIG, "File too large") while the exports are written.
+def file_size_limit(limit_bytes: int) -> Iterator[None]:
+    """Writes past ``limit_bytes`` fail for real (EFBIG, "File too large") inside the block.
 
-    RLIMIT_FSIZE stands in for a full disk (making one needs a mount); it is
-    applied only around ``export_all``, so the database and Dagster's storage
-    are written normally.
+    RLIMIT_FSIZE stands in for a full disk (making one needs a mount); SIGXFSZ is ignored so the
+    write returns the error instead of killing the process. The scenarios apply it around one
+    function only, so everything else (the database, Dagster's storage) is written normally.
     """
-    import assets.exports as exports_asset
-
-    orig = exports_asset.export_all
-
-    def export_all(*a, **k):
-        soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
-        old_handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limit_bytes, hard))
-        try:
-            return orig(*a, **k)
-        finally:
-            resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
-            signal.signal(signal.SIGXFSZ, old_handler)
-
-    exports_asset.export_all = export_all
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    old_handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit_bytes, hard))
     try:
         yield
     finally:
-        exports_asset.export_all = orig
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+        signal.signal(signal.SIGXFSZ, old_handler)
+
+
+@contextlib.contextmanager
+def disk_full_around(module, name: str, limit_bytes: int) -> Iterator[None]:
+    """``module.name`` (a function) runs under :func:`file_size_limit` while the block is active."""
+    orig = getattr(module, name)
+
+    def limited(*a, **k):
+        with file_size_limit(limit_bytes):
+            return orig(*a, **k)
+
+    setattr(module, name, limited)
+    try:
+        yield
+    finally:
+        setattr(module, name, orig)
+
+
+def disk_full_while_exporting(limit_bytes: int):
+    """Writes past ``limit_bytes`` fail for real while the exports are written (``export_all``)."""
+    import assets.exports as exports_asset
+
+    return disk_full_around(exports_asset, "export_all", limit_bytes)
 
 
 def scenario_exports(work: Path) -> list[Outcome]:

@@ -85,8 +85,7 @@ def test_a_delimiterless_page_stores_bounded_sentences():
 def _old_regions(text: str) -> list[tuple[int, int]]:
     """The former metrics._excluded_regions (an unbounded search for each opener's close), the reference."""
     regions = []
-    for open_q, close_q, maxlen, forbid in (("“", "”", 20, "。\n"), ("「", "」", 20, "。\n"),
-                                           ("《", "》", 60, "\n"), ("\"", "\"", 20, "。\n")):
+    for open_q, close_q, maxlen, forbid in MT.NAME_SPANS:
         i = 0
         while True:
             a = text.find(open_q, i)

@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-import resource
 import shutil
-import signal
 from pathlib import Path
 
 
@@ -135,7 +133,7 @@ def _run_like_the_cli(fs, seeds: Path, wh: Path):
 
 
 @contextlib.contextmanager
-def _disk_full_while_publishing(staging: Path, limit_bytes: int):
+def _disk_full_while_publishing(fs, staging: Path, limit_bytes: int):
     """The publish copy of ``staging`` fails for real (RLIMIT_FSIZE: EFBIG "File too large") past
     ``limit_bytes``; yields a list that records each copy the limit was applied to.
 
@@ -150,14 +148,8 @@ def _disk_full_while_publishing(staging: Path, limit_bytes: int):
         if Path(src).resolve() != staging.resolve():
             return orig(src, dst, *a, **k)
         hits.append(str(dst))
-        soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
-        old_handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limit_bytes, hard))
-        try:
+        with fs.file_size_limit(limit_bytes):
             return orig(src, dst, *a, **k)
-        finally:
-            resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
-            signal.signal(signal.SIGXFSZ, old_handler)
 
     shutil.copyfile = copyfile
     try:
@@ -178,7 +170,7 @@ def _publish_full(fs, work: Path) -> list:
     p0, e0, v0 = fs.snapshot(db, True), fs.file_digests(exports), current_version(exports)
     out = []
     limit = max(settings.staging_db_path.stat().st_size // 4, 64 << 10)
-    with _disk_full_while_publishing(settings.staging_db_path, limit) as hits:
+    with _disk_full_while_publishing(fs, settings.staging_db_path, limit) as hits:
         result, err = _run_like_the_cli(fs, seeds, wh)
     failed = result is None or not result.success
     clear = err is not None and any(w in err for w in ("File too large", "No space left"))

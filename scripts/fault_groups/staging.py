@@ -17,12 +17,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
-import resource
 import shutil
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -127,29 +124,12 @@ def _damage_block_read_by_raw(db: Path, probe: Path) -> str:
     raise RuntimeError("no block of raw.source_files found that fails only when read")
 
 
-@contextlib.contextmanager
-def disk_full_in_raw_commit(limit_bytes: int):
+def disk_full_in_raw_commit(fs, limit_bytes: int):
     """Writes past ``limit_bytes`` fail for real (EFBIG) while the raw step writes the staging database:
     the batch's COMMIT cannot write its WAL. Applied only around ``sync_source_files``."""
     import assets.raw as raw_asset
 
-    orig = raw_asset.sync_source_files
-
-    def sync(*a, **k):
-        soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
-        old_handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limit_bytes, hard))
-        try:
-            return orig(*a, **k)
-        finally:
-            resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
-            signal.signal(signal.SIGXFSZ, old_handler)
-
-    raw_asset.sync_source_files = sync
-    try:
-        yield
-    finally:
-        raw_asset.sync_source_files = orig
+    return fs.disk_full_around(raw_asset, "sync_source_files", limit_bytes)
 
 
 def scenario(work: Path, fs) -> list:
@@ -180,7 +160,7 @@ def scenario(work: Path, fs) -> list:
         return f"published differs from a clean build in {diff}" if diff else None
 
     # (e) a COMMIT that fails for lack of space, then the next run
-    with disk_full_in_raw_commit(8 << 10):
+    with disk_full_in_raw_commit(fs, 8 << 10):
         _, err, top, _ = run_logged(seeds, wh)
     named = top is not None and any(w in top for w in SPACE_WORDS) and "cannot rollback" not in top
     out.append(Outcome("staging: COMMIT fails for lack of space (RLIMIT_FSIZE)",
