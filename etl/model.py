@@ -18,7 +18,6 @@ from dataclasses import dataclass
 import duckdb
 import pyarrow as pa
 
-from etl import lake
 from etl.clean import pipelined, start_pool
 from etl.config import PIPELINE_VERSION
 from etl.dates import calendar_rows, date_key
@@ -28,13 +27,11 @@ from etl.nlp import analyse, init_jieba
 from etl.outlets import UNKNOWN_KEY as UNKNOWN_OUTLET
 from etl.outlets import canonical_outlet, outlet_keys, upsert_dim_outlet
 from etl.warehouse import (
-    _contract_columns,
     commit_batch,
     delete_in,
     insert_arrow,
     reader_cursor,
     replace_if_changed,
-    schema_sql,
     transaction,
 )
 
@@ -77,7 +74,6 @@ DIM_REPORTER_SCHEMA = pa.schema([("reporter_key", pa.int64()), ("reporter_name",
 
 def refresh_dim_reporter(conn: duckdb.DuckDBPyConnection) -> int:
     """Every person credited by a cleaned article (reporters, correspondents, photographers)."""
-    upgrade_key_types(conn, ["modeled.dim_reporter"])
     names = sorted({r[0] for r in conn.execute(
         "SELECT DISTINCT unnest(list_concat(coalesce(reporters, []), coalesce(correspondents, []), "
         "coalesce(photographers, []))) FROM cleaned.articles").fetchall() if r[0]})
@@ -85,55 +81,8 @@ def refresh_dim_reporter(conn: duckdb.DuckDBPyConnection) -> int:
     return replace_if_changed(conn, "modeled.dim_reporter", pa.Table.from_pylist(rows, schema=DIM_REPORTER_SCHEMA))[0]
 
 
-def _create_statement(table: str) -> str:
-    m = re.search(rf"CREATE TABLE IF NOT EXISTS {re.escape(table)} \(.*?\n\);", schema_sql(), re.S)
-    if m is None:
-        raise KeyError(table)
-    return m.group(0)
-
-
-def upgrade_key_types(conn: duckdb.DuckDBPyConnection, tables: list[str]) -> list[str]:
-    """Bring the column types of ``tables`` up to schema.sql (INTEGER keys of older builds → BIGINT).
-
-    ``CREATE TABLE IF NOT EXISTS`` keeps an old table's types, and DuckDB cannot
-    change the type of a PRIMARY KEY column in place, so a table whose types
-    differ is renamed, re-created from its DDL, refilled (dimensions; fact rows
-    are left out, their articles are re-derived) and dropped, with its comments
-    re-applied, in one transaction. Returns the tables rebuilt.
-    A no-op (one catalog query) on an up-to-date warehouse.
-    """
-    contract = {(s_, t, c): d for s_, t, c, d in _contract_columns()}
-    done = []
-    for table in tables:
-        schema, name = table.split(".")
-        have = conn.execute(
-            "SELECT column_name, data_type FROM duckdb_columns() WHERE schema_name = ? AND table_name = ? "
-            "AND database_name = current_database() ORDER BY column_index", [schema, name]).fetchall()
-        wrong = [(c, contract[(schema, name, c)]) for c, d in have
-                 if (schema, name, c) in contract and contract[(schema, name, c)] != d]
-        if not wrong:
-            continue
-        if lake.is_lake():  # no primary keys on DuckLake; it widens INTEGER to BIGINT in place
-            for column, dtype in wrong:
-                conn.execute(f'ALTER TABLE {table} ALTER COLUMN "{column}" SET DATA TYPE {dtype}')
-            done.append(table)
-            continue
-        cols = ", ".join(f'"{c}"' for c, _d in have if (schema, name, c) in contract)
-        with transaction(conn):
-            conn.execute(f"ALTER TABLE {table} RENAME TO {name}__old")
-            conn.execute(_create_statement(table))
-            if table not in FACT_TABLES:  # facts are not copied: build_facts re-derives every article lacking them
-                conn.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {schema}.{name}__old")
-            conn.execute(f"DROP TABLE {schema}.{name}__old")
-            for stmt in re.findall(rf"COMMENT ON (?:TABLE|COLUMN) {re.escape(table)}\b.*?';\n", schema_sql(), re.S):
-                conn.execute(stmt)
-        done.append(table)
-    return done
-
-
 def refresh_dim_outlet(conn: duckdb.DuckDBPyConnection) -> int:
     """dim_outlet: reference outlets plus every outlet credited or printing a page, keys never renumbered."""
-    upgrade_key_types(conn, ["modeled.dim_outlet"])
     observed = [r[0] for r in conn.execute(
         """
         SELECT name FROM (
@@ -155,7 +104,6 @@ def refresh_dim_outlet(conn: duckdb.DuckDBPyConnection) -> int:
 
 
 def refresh_dim_date(conn: duckdb.DuckDBPyConnection) -> int:
-    upgrade_key_types(conn, ["modeled.dim_date"])
     dates = [r[0] for r in conn.execute(
         "SELECT DISTINCT news_date FROM cleaned.articles WHERE news_date IS NOT NULL "
         "UNION SELECT DISTINCT page_date FROM cleaned.pages WHERE page_date IS NOT NULL "
@@ -370,7 +318,6 @@ def build_facts(conn: duckdb.DuckDBPyConnection, full_refresh: bool = False, *,
     :func:`etl.clean.build_cleaned`).
     """
     stats = ModelStats()
-    upgrade_key_types(conn, list(FACT_TABLES))
     params = {"version": PIPELINE_VERSION, "full": full_refresh, "all": paths is None, "paths": list(paths or [])}
     n_todo = conn.execute(f"SELECT count(*) FROM ({_TODO_SQL})", params).fetchone()[0]
     stats.articles_removed = conn.execute(

@@ -288,6 +288,7 @@ def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
         return
     with transaction(conn):
         add_missing_columns(conn)          # before the DDL: its COMMENTs name the new columns
+        change_column_types(conn)
         conn.execute(schema_sql())
         conn.execute(marts_sql())
 
@@ -328,6 +329,42 @@ def add_missing_columns(conn: duckdb.DuckDBPyConnection, catalog: str | None = N
     return added
 
 
+def change_column_types(conn: duckdb.DuckDBPyConnection, catalog: str | None = None) -> list[str]:
+    """Bring the column types of an older build's tables up to the DDL (INTEGER keys → BIGINT).
+
+    ``CREATE TABLE IF NOT EXISTS`` keeps an existing table's types, like its columns
+    (:func:`add_missing_columns`, which runs first). DuckLake widens a type in place. DuckDB cannot
+    change the type of a PRIMARY KEY column in place, so there the table is renamed, created again
+    from the DDL and refilled; rows lacking a value the DDL requires (a NOT NULL column an older
+    build did not have) are left out: they are derived rows whose articles the next run re-derives,
+    as their PIPELINE_VERSION is older. Returns the tables changed; one catalog query when none is.
+    """
+    where = "database_name = current_database()" if catalog is None else "database_name = ?"
+    have = {(s_, t, c): d for s_, t, c, d in conn.execute(
+        f"SELECT schema_name, table_name, column_name, data_type FROM duckdb_columns() WHERE {where}",
+        [] if catalog is None else [catalog]).fetchall()}
+    wrong: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for schema, table, column, dtype in _contract_columns():
+        if have.get((schema, table, column), dtype) != dtype:
+            wrong.setdefault((schema, table), []).append((column, dtype))
+    for (schema, table), columns in wrong.items():
+        if catalog is not None:
+            for column, dtype in columns:
+                conn.execute(f'ALTER TABLE {catalog}.{schema}.{table} ALTER COLUMN "{column}" SET DATA TYPE {dtype}')
+            continue
+        kept = [c for (s_, t, c) in have if (s_, t) == (schema, table)]
+        conn.execute(f"ALTER TABLE {schema}.{table} RENAME TO {table}__old")
+        conn.execute(re.search(rf"CREATE TABLE IF NOT EXISTS {schema}\.{table} \(.*?\n\);", schema_sql(), re.S)[0])
+        required = [c for (c,) in conn.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() AND schema_name = ? "
+            "AND table_name = ? AND NOT is_nullable", [schema, table]).fetchall() if c in kept]
+        cols = ", ".join(f'"{c}"' for c in kept)
+        filled = " AND ".join(f'"{c}" IS NOT NULL' for c in required) or "true"
+        conn.execute(f"INSERT INTO {schema}.{table} ({cols}) SELECT {cols} FROM {schema}.{table}__old WHERE {filled}")
+        conn.execute(f"DROP TABLE {schema}.{table}__old")
+    return [f"{s_}.{t}" for s_, t in wrong]
+
+
 def _lake_schema_complete(conn: duckdb.DuckDBPyConnection) -> bool:
     wanted = set(re.findall(r"CREATE (?:OR REPLACE )?(?:TABLE|VIEW)(?: IF NOT EXISTS)? (\w+\.\w+)",
                             schema_sql() + marts_sql()))
@@ -340,7 +377,7 @@ def _lake_schema_complete(conn: duckdb.DuckDBPyConnection) -> bool:
 def _ensure_lake_schema(conn: duckdb.DuckDBPyConnection) -> None:
     if _lake_schema_complete(conn):
         with transaction(conn):
-            if add_missing_columns(conn, lake.LAKE_ALIAS):
+            if add_missing_columns(conn, lake.LAKE_ALIAS) + change_column_types(conn, lake.LAKE_ALIAS):
                 conn.execute(lake.lake_schema_sql(schema_sql()))
                 conn.execute(lake.lake_marts_sql(marts_sql()))
         return
