@@ -17,6 +17,7 @@ import dagster as dg
 from assets.jobs import warehouse_job
 from assets.partitions import partition_changes, range_tags, seed_files
 from assets.resources import WarehouseResource
+from etl.ingest import sha256_hex
 from etl.lake import is_lake
 from etl.raw import seed_paths
 
@@ -53,14 +54,6 @@ def _warehouse_files(warehouse: WarehouseResource) -> dict[str, tuple[str, int]]
         return {p: (f, n) for p, f, n in conn.execute(sql).fetchall()}
 
 
-def _sha256(path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def held_unchanged(warehouse: WarehouseResource, keys: list[str], log=None) -> set[str]:
     """The keys whose file the published warehouse already holds with these exact bytes.
 
@@ -81,7 +74,7 @@ def held_unchanged(warehouse: WarehouseResource, keys: list[str], log=None) -> s
         if row is None or path is None:
             continue
         try:
-            if path.stat().st_size == row[1] and _sha256(path) == row[0]:
+            if path.stat().st_size == row[1] and sha256_hex(path.read_bytes()) == row[0]:  # as ingest makes file_id
                 held.add(key)
         except OSError:
             continue
