@@ -2,8 +2,7 @@ import dagster as dg
 
 from assets import publish as publishing
 from assets.resources import WRITER_POOL, WarehouseResource
-from etl.export import HIVE_PARTITIONED, MARTS_VIEWS, export_all
-from etl.warehouse import MODELED_TABLES
+from etl.export import HIVE_PARTITIONED, MARTS_VIEWS, MODELED, export_all
 
 
 def _description(schema: str, name: str) -> str:
@@ -17,9 +16,9 @@ def _description(schema: str, name: str) -> str:
 EXPORT_SPECS = [
     dg.AssetSpec(["exports", t], deps=[["modeled", t]], group_name="exports", kinds={"parquet"},
                  description=_description("modeled", t))
-    for t in MODELED_TABLES
+    for t in MODELED
 ] + [
-    dg.AssetSpec(["exports", v], deps=[["modeled", t] for t in MODELED_TABLES] + [["cleaned", "articles"]],
+    dg.AssetSpec(["exports", v], deps=[["modeled", t] for t in MODELED] + [["cleaned", "articles"]],
                  group_name="exports", kinds={"parquet"}, description=_description("marts", v))
     for v in MARTS_VIEWS
 ]

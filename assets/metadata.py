@@ -13,9 +13,6 @@ from __future__ import annotations
 import dagster as dg
 import duckdb
 
-# rows of a table that came from each file: tables with file_id, or with article_id (via the article)
-_BY_FILE_ID = {"cleaned.pages", "cleaned.articles", "cleaned.paragraphs", "modeled.fact_articles"}
-
 
 def _columns(conn: duckdb.DuckDBPyConnection, table: str) -> set[str]:
     schema, name = table.split(".")
@@ -32,7 +29,7 @@ def rows_per_file(conn: duckdb.DuckDBPyConnection, table: str, keys: list[str]) 
     if table == "raw.source_files":
         join = "JOIN raw.source_files s USING (path)"
         count = "s.path"
-    elif table in _BY_FILE_ID or "file_id" in cols:
+    elif "file_id" in cols:  # rows of a table that came from each file: by file_id, else via the article
         join = f"JOIN raw.source_files s USING (path) JOIN {table} t ON t.file_id = s.file_id"
         count = "t.file_id"
     else:

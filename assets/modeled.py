@@ -2,10 +2,18 @@ import dagster as dg
 
 from assets.cleaned import RebuildConfig
 from assets.metadata import add_row_counts, file_article_ids_where, md_table, metrics_per_unit, metrics_per_unit_by_file
-from assets.partitions import SINGLE_RUN, lake_scope, run_partition_keys, seed_files
+from assets.partitions import SINGLE_RUN, run_partition_keys, seed_files, write_scope
 from assets.resources import PARTITION_POOL, WRITER_POOL, WarehouseResource
-from etl.model import build_facts, refresh_dim_date, refresh_dim_district, refresh_dim_outlet, refresh_dim_reporter
-from etl.warehouse import MODELED_TABLES, row_count
+from etl import contract
+from etl.model import (
+    FACT_TABLES,
+    build_facts,
+    refresh_dim_date,
+    refresh_dim_district,
+    refresh_dim_outlet,
+    refresh_dim_reporter,
+)
+from etl.warehouse import row_count
 
 GROUP = "modeled"
 _md_table = md_table
@@ -17,8 +25,13 @@ DIM = dict(group_name=GROUP, pool=WRITER_POOL, kinds={"duckdb"}, partitions_def=
 SHARED = " Shared by all files: every run refreshes the whole table, and each partition shows the table's row count."
 
 
+def _described(name: str, extra: str = "") -> str:
+    """The table's COMMENT ON TABLE (etl/sql/schema.sql), plus what the asset adds."""
+    return contract.description(f"modeled.{name}") + extra
+
+
 @dg.asset(key=["modeled", "dim_district"], **DIM,
-          description="Qingdao administrative divisions (NBS codes) and functional areas; -1 unknown." + SHARED)
+          description=_described("dim_district", SHARED))
 def dim_district(warehouse: WarehouseResource) -> dg.MaterializeResult:
     with warehouse.connect() as conn:
         n = refresh_dim_district(conn)
@@ -28,7 +41,7 @@ def dim_district(warehouse: WarehouseResource) -> dg.MaterializeResult:
 
 @dg.asset(key=["modeled", "dim_outlet"], **DIM,
           deps=[["cleaned", "articles"], ["cleaned", "pages"]],
-          description="Outlets from the reference list plus any first seen in bylines; keys never renumbered." + SHARED)
+          description=_described("dim_outlet", SHARED))
 def dim_outlet(warehouse: WarehouseResource) -> dg.MaterializeResult:
     with warehouse.connect() as conn:
         added = refresh_dim_outlet(conn)
@@ -38,8 +51,7 @@ def dim_outlet(warehouse: WarehouseResource) -> dg.MaterializeResult:
 
 @dg.asset(key=["modeled", "dim_reporter"], **DIM,
           deps=[["cleaned", "articles"]],
-          description="Every person an article credits (reporter, correspondent, photographer); key = hash of the "
-                      "name, the same in every build." + SHARED)
+          description=_described("dim_reporter", SHARED))
 def dim_reporter(warehouse: WarehouseResource) -> dg.MaterializeResult:
     with warehouse.connect() as conn:
         refresh_dim_reporter(conn)
@@ -47,24 +59,15 @@ def dim_reporter(warehouse: WarehouseResource) -> dg.MaterializeResult:
     return dg.MaterializeResult(metadata={"dagster/row_count": n})
 
 
-DIMENSIONS = ("dim_date", "dim_outlet", "dim_district", "dim_reporter")
-FACT_DESCRIPTIONS = {
-    "fact_articles": "One row per article with date, outlet and primary-district keys and counts.",
-    "fact_metrics": "One row per quantity quoted in an article, normalised.",
-    "article_districts": "Every place an article names.",
-    "article_outlets": "Every outlet an article credits.",
-    "article_keywords": "Top-10 TF-IDF keywords per article.",
-}
-# any other modeled table (etl.warehouse.MODELED_TABLES) is written by build_facts too
-FACT_NAMES = list(FACT_DESCRIPTIONS) + [t for t in MODELED_TABLES if t not in FACT_DESCRIPTIONS
-                                        and t not in DIMENSIONS]
+# the tables build_facts writes (etl.model.FACT_TABLES: those with an article_id) and the dimensions they key into
+FACT_NAMES = [t.split(".", 1)[1] for t in FACT_TABLES]
+DIMENSIONS = tuple(t for t in contract.table_names("modeled") if t not in FACT_NAMES)
 
 
 @dg.multi_asset(
     specs=[
         dg.AssetSpec(["modeled", name], group_name=GROUP, kinds={"duckdb"},
-                     description=FACT_DESCRIPTIONS.get(name, f"modeled.{name}, built with the facts "
-                                                             "(docs/data-dictionary.md)."),
+                     description=_described(name),
                      deps=[["cleaned", "articles"], *(["modeled", d] for d in DIMENSIONS)])
         for name in FACT_NAMES
     ],
@@ -76,7 +79,7 @@ def fact_tables(context: dg.AssetExecutionContext, config: RebuildConfig, wareho
     keys = run_partition_keys(context)
     names = FACT_NAMES
     with warehouse.connect() as conn:
-        stats = build_facts(conn, full_refresh=config.full_refresh, paths=lake_scope(context))
+        stats = build_facts(conn, full_refresh=config.full_refresh, paths=write_scope(context, warehouse.backend_impl))
         # each partition's page shows the rows of its own file; table_rows is the whole table
         counts = {k.split("/")[1]: v for k, v in
                   add_row_counts(context, conn, {f"modeled/{t}": f"modeled.{t}" for t in names}, keys).items()}
@@ -111,14 +114,15 @@ def fact_tables(context: dg.AssetExecutionContext, config: RebuildConfig, wareho
         "table_metrics_per_unit": table_units,
         "preview": _md_table(["surface", "value", "unit", "qualifier", "measure"], sample),
     })
-    for name in FACT_NAMES[2:]:
+    for name in FACT_NAMES:
+        if name in ("fact_articles", "fact_metrics"):
+            continue  # reported above
         yield dg.MaterializeResult(asset_key=["modeled", name], metadata=rows(name))
 
 
 @dg.asset(key=["modeled", "dim_date"], **DIM,
           deps=[["cleaned", "articles"], ["cleaned", "pages"]],
-          description="Continuous calendar over every article and page date, padded to whole years, with holidays "
-                      "and lunar date." + SHARED)
+          description=_described("dim_date", SHARED))
 def dim_date(warehouse: WarehouseResource) -> dg.MaterializeResult:
     with warehouse.connect() as conn:
         n = refresh_dim_date(conn)

@@ -3,6 +3,7 @@ import dagster as dg
 from assets.metadata import add_row_counts, md_table
 from assets.partitions import SINGLE_RUN, run_partition_keys, seed_files
 from assets.resources import PARTITION_POOL, WarehouseResource
+from etl import contract
 from etl.raw import seed_paths, sync_source_files
 
 KEY = dg.AssetKey(["raw", "source_files"])
@@ -14,9 +15,8 @@ KEY = dg.AssetKey(["raw", "source_files"])
     pool=PARTITION_POOL,
     partitions_def=seed_files,
     backfill_policy=SINGLE_RUN,
-    description="One row per file under SEEDS_DIR: decoded text or the reason it was rejected. A partition is "
-                "one file: its page shows that file's status, reason and whether this run added, replaced or "
-                "left it unchanged.",
+    description=contract.description("raw.source_files") + " A partition is one file: its page shows that "
+                "file's status, reason and whether this run added, replaced or left it unchanged.",
     kinds={"duckdb"},
 )
 def source_files(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:

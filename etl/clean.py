@@ -22,12 +22,13 @@ from dataclasses import dataclass, field
 import duckdb
 import pyarrow as pa
 
+from etl import contract
 from etl.config import PIPELINE_VERSION
 from etl.outlets import page_publication
 from etl.parse import ParsedPage, parse_page
 from etl.warehouse import commit_batch, delete_in, insert_arrow, reader_cursor, transaction
 
-CLEANED_TABLES = ("cleaned.pages", "cleaned.articles", "cleaned.paragraphs")
+CLEANED_TABLES = contract.tables("cleaned")  # every cleaned table is written per page (file_id)
 
 
 @dataclass
@@ -246,35 +247,9 @@ def pages_to_arrow(file_ids: list[str], pages: list[ParsedPage]) -> tuple[pa.Tab
                     "ordinal": i, "kind": p.kind, "text": p.text,
                     "source_lines": list(p.source_lines),
                 })
-    pages_schema = pa.schema([
-        ("file_id", pa.string()), ("publication", pa.string()), ("page_date", pa.date32()),
-        ("issue_no", pa.int32()), ("lunar_text", pa.string()), ("weekday", pa.string()),
-        ("url", pa.string()), ("page_kind", pa.string()), ("source", pa.string()), ("edition", pa.string()),
-        ("publication_name", pa.string()), ("publication_source", pa.string()),
-        ("publication_date", pa.date32()), ("publication_date_source", pa.string()),
-        ("furniture", pa.list_(pa.string())), ("furniture_kinds", pa.list_(pa.string())), ("article_count", pa.int32()),
-        ("line_classes", pa.map_(pa.string(), pa.int32())), ("pipeline_version", pa.string()),
-    ])
-    art_schema = pa.schema([
-        ("article_id", pa.string()), ("file_id", pa.string()), ("ordinal", pa.int32()),
-        ("kicker", pa.string()), ("title", pa.string()), ("subtitle", pa.string()),
-        ("title_source", pa.string()), ("news_date", pa.date32()), ("news_year", pa.int32()),
-        ("date_confidence", pa.string()),
-        ("dateline_month", pa.int32()), ("dateline_day", pa.int32()),
-        ("outlets", pa.list_(pa.string())), ("reporters", pa.list_(pa.string())),
-        ("correspondents", pa.list_(pa.string())), ("photographers", pa.list_(pa.string())),
-        ("body", pa.string()), ("char_count", pa.int32()),
-        ("captions", pa.list_(pa.string())), ("continuation", pa.string()),
-        ("publication", pa.string()), ("pipeline_version", pa.string()),
-    ])
-    para_schema = pa.schema([
-        ("paragraph_id", pa.string()), ("article_id", pa.string()), ("file_id", pa.string()),
-        ("ordinal", pa.int32()), ("kind", pa.string()), ("text", pa.string()),
-        ("source_lines", pa.list_(pa.int32())),
-    ])
-    return (pa.Table.from_pylist(page_rows, schema=pages_schema),
-            pa.Table.from_pylist(art_rows, schema=art_schema),
-            pa.Table.from_pylist(para_rows, schema=para_schema))
+    return (pa.Table.from_pylist(page_rows, schema=contract.arrow_schema("cleaned.pages")),
+            pa.Table.from_pylist(art_rows, schema=contract.arrow_schema("cleaned.articles")),
+            pa.Table.from_pylist(para_rows, schema=contract.arrow_schema("cleaned.paragraphs")))
 
 
 def build_cleaned(conn: duckdb.DuckDBPyConnection, workers: int | None = None, full_refresh: bool = False, *,

@@ -15,6 +15,8 @@ import chinese_calendar
 import pyarrow as pa
 from lunardate import LunarDate
 
+from etl import contract
+
 UNKNOWN_DATE_KEY = -1
 _STEMS = "甲乙丙丁戊己庚辛壬癸"
 _BRANCHES = "子丑寅卯辰巳午未申酉戌亥"
@@ -64,14 +66,7 @@ def _holiday_flags(d: date) -> tuple[bool | None, str | None, bool | None, bool 
     return bool(on_holiday and name is not None), holiday_name, adjusted, bool(workday)
 
 
-DIM_DATE_SCHEMA = pa.schema([
-    ("date_key", pa.int64()), ("date", pa.date32()), ("year", pa.int32()), ("quarter", pa.int32()),
-    ("month", pa.int32()), ("day", pa.int32()), ("iso_week", pa.int32()), ("day_of_week", pa.int32()),
-    ("day_name", pa.string()), ("is_weekend", pa.bool_()), ("is_holiday", pa.bool_()),
-    ("holiday_name", pa.string()), ("is_adjusted_workday", pa.bool_()), ("is_workday", pa.bool_()),
-    ("lunar_year", pa.int32()), ("lunar_month", pa.int32()), ("lunar_day", pa.int32()),
-    ("lunar_is_leap_month", pa.bool_()), ("lunar_text", pa.string()),
-])
+DIM_DATE_SCHEMA = contract.arrow_schema("modeled.dim_date")
 
 
 def calendar_rows(dates: Iterable[date | None]) -> pa.Table:

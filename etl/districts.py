@@ -74,6 +74,7 @@ from pathlib import Path
 
 import polars as pl
 
+from etl import contract
 from etl.outlets import to_simplified
 
 REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
@@ -86,30 +87,9 @@ CITY_KEY = 3702
 FUNCTIONAL_KEY_MIN = 900_000_001
 FUNCTIONAL_KEY_MAX = 900_000_999
 
-COLUMNS = [
-    "district_key",
-    "admin_code",
-    "district_name",
-    "short_name",
-    "level",
-    "parent_district_key",
-    "parent_admin_code",
-    "county_name",
-    "street_name",
-    "source",
-]
-SCHEMA: dict[str, pl.DataType] = {
-    "district_key": pl.Int64,
-    "admin_code": pl.Utf8,
-    "district_name": pl.Utf8,
-    "short_name": pl.Utf8,
-    "level": pl.Utf8,
-    "parent_district_key": pl.Int64,
-    "parent_admin_code": pl.Utf8,
-    "county_name": pl.Utf8,
-    "street_name": pl.Utf8,
-    "source": pl.Utf8,
-}
+# the columns and types of modeled.dim_district, from the DDL (etl/contract.py)
+COLUMNS = list(contract.column_names("modeled.dim_district"))
+SCHEMA: dict[str, pl.DataType] = dict(pl.from_arrow(contract.arrow_schema("modeled.dim_district").empty_table()).schema)
 LEVELS = ("city", "county", "functional_area", "street", "community", "unknown")
 # Specificity used for ordering/tie-breaks: higher = more specific.
 LEVEL_RANK = {"unknown": -1, "city": 0, "county": 1, "functional_area": 2, "street": 3, "community": 4}

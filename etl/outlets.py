@@ -25,6 +25,8 @@ from importlib import resources
 import duckdb
 import pyarrow as pa
 
+from etl import contract
+
 UNKNOWN_KEY = -1
 FIRST_OBSERVED_KEY = 1000
 
@@ -204,9 +206,7 @@ def upsert_dim_outlet(conn: duckdb.DuckDBPyConnection, observed: list[str]) -> i
         existing[name] = next_key
         next_key += 1
         added += 1
-    tbl = pa.Table.from_pylist(rows, schema=pa.schema([
-        ("outlet_key", pa.int64()), ("outlet_name", pa.string()), ("parent_org", pa.string()),
-        ("outlet_type", pa.string()), ("city", pa.string()), ("in_reference", pa.bool_())]))
+    tbl = pa.Table.from_pylist(rows, schema=contract.arrow_schema("modeled.dim_outlet"))
     conn.register("_outlets", tbl)
     try:
         # nothing new and the reference rows as they should be: write nothing (no contention on DuckLake)

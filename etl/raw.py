@@ -21,20 +21,11 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from etl import contract
 from etl.ingest import SourceFile, discover, file_keys, read_source_file
 from etl.warehouse import commit_batch, delete_keys, insert_arrow, transaction
 
-SOURCE_FILES_SCHEMA = pa.schema([
-    ("file_id", pa.string()),
-    ("path", pa.string()),
-    ("size_bytes", pa.int64()),
-    ("encoding", pa.string()),
-    ("text", pa.string()),
-    ("ingested_at", pa.timestamp("us")),
-    ("status", pa.string()),
-    ("error", pa.string()),
-    ("modified_at", pa.timestamp("us")),
-])
+SOURCE_FILES_SCHEMA = contract.arrow_schema("raw.source_files")
 
 
 @dataclass
