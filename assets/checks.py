@@ -1,4 +1,4 @@
-"""Asset checks: each is a SQL query counting violating rows (SQL as data).
+"""Asset checks: each is a SQL query counting violating rows (SQL as data, in etl/sql/checks.sql).
 
 A check passes when its query returns 0 (a measured check: when the share of
 rows it counts stays within its limit). ERROR checks guard the contract (keys,
@@ -8,10 +8,12 @@ figure that is always above zero on real pages (articles whose year cannot be
 established) is reported as a measurement, and warns only past a limit.
 
 The checks of a layer run as one step (one ``multi_asset_check`` per layer:
-raw, cleaned, modeled), so 3 steps check a run, not one step per check. Key
-uniqueness is not re-checked on the embedded backend, where DuckDB enforces
-every PRIMARY KEY of etl/sql/schema.sql on insert; DuckLake has no constraints,
-so there the ``unique_*`` checks are what stops a duplicate row.
+raw, cleaned, modeled), not one step per check; Dagster runs the modeled one as
+3 steps, since its blocking key checks on the dimensions gate the fact build. The
+``unique_*`` checks exist on both backends (the backend is chosen per run), but
+query only on DuckLake, which has no constraints, so there they are what stops a
+duplicate row; on the embedded backend DuckDB enforces every PRIMARY KEY of
+etl/sql/schema.sql on insert, and they pass saying so.
 """
 
 from __future__ import annotations
@@ -22,8 +24,9 @@ from dataclasses import dataclass
 import dagster as dg
 
 from assets.resources import CHECK_POOL, WarehouseResource
+from etl import contract
+from etl.contract import check_queries
 from etl.ingest import arrived_at, discover, relative_path
-from etl.lake import is_lake
 from etl.raw import seed_paths
 
 
@@ -41,126 +44,75 @@ class SqlCheck:
     max_share: float = 0.0
 
 
-FK = ("modeled", "dim_date"), ("modeled", "dim_outlet"), ("modeled", "dim_district")
+# the dimensions a fact row keys into (their one-column PRIMARY KEY is a column of fact_articles):
+# dim_date, dim_outlet and dim_district; the keys_resolve checks of the facts run after them
+FK = tuple((t.split(".")[0], t.split(".")[1]) for t in contract.tables("modeled")
+           if t != "modeled.fact_articles" and len(contract.primary_key(t)) == 1
+           and contract.primary_key(t)[0] in contract.column_names("modeled.fact_articles"))
+
+
+def _sql(asset: tuple[str, str], name: str) -> str:
+    """The named query ``<schema>.<table>.<check>`` of etl/sql/checks.sql."""
+    return check_queries()[".".join((*asset, name))]
+
+
+def _check(asset: tuple[str, str], name: str, description: str, **kw) -> SqlCheck:
+    return SqlCheck(asset, name, description, _sql(asset, name), **kw)
+
 
 SQL_CHECKS: list[SqlCheck] = [
-    SqlCheck(("raw", "source_files"), "status_and_reason",
-             "Every file is 'ok' or 'rejected', and every rejected file says why.",
-             "SELECT count(*) FROM raw.source_files WHERE status NOT IN ('ok','rejected') "
-             "OR (status = 'rejected' AND coalesce(error, '') = '')"),
-    SqlCheck(("cleaned", "articles"), "has_title", "Every article has a non-empty title.",
-             "SELECT count(*) FROM cleaned.articles WHERE coalesce(trim(title), '') = ''"),
-    SqlCheck(("cleaned", "articles"), "dated_or_flagged",
-             "Every article has a news_date, or date_confidence ('unknown', 'text_year') says why not.",
-             "SELECT count(*) FROM cleaned.articles WHERE news_date IS NULL "
-             "AND coalesce(date_confidence, '') NOT IN ('unknown', 'text_year')"),
-    SqlCheck(("cleaned", "articles"), "year_known",
-             "Share of articles whose year could not be established (date_key -1 in the facts), measured on "
-             "every run. Real pages have some (an undated 本报讯 article on an undated page: 6 of the 26 seed "
-             "articles); it warns only when more than half the articles lack a year, which means the dates "
-             "stopped being read (a parser regression or a new page layout), not that a page is undated.",
-             "SELECT count(*) FROM cleaned.articles WHERE news_date IS NULL",
-             severity=dg.AssetCheckSeverity.WARN,
-             total_sql="SELECT count(*) FROM cleaned.articles", max_share=0.5),
-    SqlCheck(("modeled", "fact_articles"), "keys_resolve",
-             "date_key, outlet_key, district_key, publication_outlet_key and publication_date_key resolve in "
-             "their dimensions (no NULL keys).",
-             """SELECT count(*) FROM modeled.fact_articles f
-                LEFT JOIN modeled.dim_date d USING (date_key)
-                LEFT JOIN modeled.dim_outlet o USING (outlet_key)
-                LEFT JOIN modeled.dim_district x USING (district_key)
-                LEFT JOIN modeled.dim_outlet po ON po.outlet_key = f.publication_outlet_key
-                LEFT JOIN modeled.dim_date pd ON pd.date_key = f.publication_date_key
-                WHERE d.date_key IS NULL OR o.outlet_key IS NULL OR x.district_key IS NULL
-                   OR po.outlet_key IS NULL OR pd.date_key IS NULL""",
-             after=FK),
-    SqlCheck(("modeled", "fact_metrics"), "keys_resolve",
-             "article_id, date_key, outlet_key, district_key and the publication keys resolve (no orphans, no NULL keys).",
-             """SELECT count(*) FROM modeled.fact_metrics m
-                LEFT JOIN modeled.fact_articles a USING (article_id)
-                LEFT JOIN modeled.dim_date d ON d.date_key = m.date_key
-                LEFT JOIN modeled.dim_outlet o ON o.outlet_key = m.outlet_key
-                LEFT JOIN modeled.dim_district x ON x.district_key = m.district_key
-                LEFT JOIN modeled.dim_outlet po ON po.outlet_key = m.publication_outlet_key
-                LEFT JOIN modeled.dim_date pd ON pd.date_key = m.publication_date_key
-                WHERE a.article_id IS NULL OR d.date_key IS NULL OR o.outlet_key IS NULL OR x.district_key IS NULL
-                   OR po.outlet_key IS NULL OR pd.date_key IS NULL""",
-             after=FK),
-    SqlCheck(("modeled", "fact_metrics"), "surface_in_text",
-             "Every surface is the exact substring of its article field at its offsets.",
-             # Linear in the text: substr(body, offset) walks the UTF-8 body from its start, so one substr per
-             # quantity was O(quantities x body) (8 minutes on a 15 MB page). Each field a quantity points into
-             # is cut once into 64-char chunks; a quantity is compared with the chunk(s) its offsets fall in,
-             # found by an equi-join on the chunk number (docs/big-pages.md).
-             """WITH m AS (
-                    SELECT row_number() OVER () AS rid, article_id, source_field, start_offset AS s,
-                           end_offset AS e, surface
-                    FROM modeled.fact_metrics SEMI JOIN cleaned.articles USING (article_id)
-                ), need AS (
-                    SELECT rid, article_id, source_field, s, e, surface,
-                           unnest(range(s // 64, greatest(e - 1, s) // 64 + 1)) AS k
-                    FROM m
-                ), fields AS (
-                    SELECT a.article_id, f.source_field,
-                           regexp_extract_all(CASE f.source_field WHEN 'body' THEN a.body WHEN 'title' THEN a.title
-                                              WHEN 'kicker' THEN a.kicker ELSE a.subtitle END, '(?s).{1,64}') AS parts
-                    FROM cleaned.articles a JOIN (SELECT DISTINCT article_id, source_field FROM m) f USING (article_id)
-                ), chunks AS (
-                    SELECT article_id, source_field, unnest(parts) AS chunk, unnest(range(len(parts))) AS k FROM fields
-                ), got AS (
-                    SELECT n.rid, any_value(n.s) AS s, any_value(n.e) AS e, any_value(n.surface) AS surface,
-                           string_agg(c.chunk, '' ORDER BY n.k) AS piece
-                    FROM need n LEFT JOIN chunks c USING (article_id, source_field, k)
-                    GROUP BY n.rid
-                )
-                SELECT count(*) FROM got WHERE substr(piece, s % 64 + 1, e - s) IS DISTINCT FROM surface"""),
-    SqlCheck(("modeled", "fact_metrics"), "values_sane",
-             "No negative quantities; value_high >= value; percents of a whole within 0–100 "
-             "(growth rates, 增/涨/降 in the sentence, may exceed it).",
-             """SELECT count(*) FROM modeled.fact_metrics WHERE value < 0
-                OR (value_high IS NOT NULL AND value_high < value)
-                OR (unit_kind = 'percent' AND value > 100 AND NOT regexp_matches(coalesce(sentence, ''), '增|涨|降|提高|提升|同比|环比'))""",
-             severity=dg.AssetCheckSeverity.WARN),
-    SqlCheck(("modeled", "article_districts"), "keys_resolve", "Every place resolves in dim_district.",
-             """SELECT count(*) FROM modeled.article_districts a LEFT JOIN modeled.dim_district d USING (district_key)
-                WHERE d.district_key IS NULL""", after=(("modeled", "dim_district"),)),
-    SqlCheck(("modeled", "article_reporters"), "keys_resolve",
-             "Every credited person resolves in dim_reporter and every article in fact_articles.",
-             """SELECT count(*) FROM modeled.article_reporters b
-                LEFT JOIN modeled.dim_reporter r USING (reporter_key)
-                LEFT JOIN modeled.fact_articles a USING (article_id)
-                WHERE r.reporter_key IS NULL OR a.article_id IS NULL""", after=(("modeled", "dim_reporter"),)),
+    _check(("raw", "source_files"), "status_and_reason",
+           "Every file is 'ok' or 'rejected', and every rejected file says why."),
+    _check(("cleaned", "articles"), "has_title", "Every article has a non-empty title."),
+    _check(("cleaned", "articles"), "dated_or_flagged",
+           "Every article has a news_date, or date_confidence ('unknown', 'text_year') says why not."),
+    _check(("cleaned", "articles"), "year_known",
+           "Share of articles whose year could not be established (date_key -1 in the facts), measured on "
+           "every run. Real pages have some (an undated 本报讯 article on an undated page: 6 of the 26 seed "
+           "articles); it warns only when more than half the articles lack a year, which means the dates "
+           "stopped being read (a parser regression or a new page layout), not that a page is undated.",
+           severity=dg.AssetCheckSeverity.WARN,
+           total_sql=_sql(("cleaned", "articles"), "year_known.total"), max_share=0.5),
+    _check(("modeled", "fact_articles"), "keys_resolve",
+           "date_key, outlet_key, district_key, publication_outlet_key and publication_date_key resolve in "
+           "their dimensions (no NULL keys).",
+           after=FK),
+    _check(("modeled", "fact_metrics"), "keys_resolve",
+           "article_id, date_key, outlet_key, district_key and the publication keys resolve "
+           "(no orphans, no NULL keys).",
+           after=FK),
+    _check(("modeled", "fact_metrics"), "surface_in_text",
+           "Every surface is the exact substring of its article field at its offsets."),
+    _check(("modeled", "fact_metrics"), "values_sane",
+           "No negative quantities; value_high >= value; percents of a whole within 0–100 "
+           "(growth rates, 增/涨/降 in the sentence, may exceed it).",
+           severity=dg.AssetCheckSeverity.WARN),
+    _check(("modeled", "article_districts"), "keys_resolve", "Every place resolves in dim_district.",
+           after=(("modeled", "dim_district"),)),
+    _check(("modeled", "article_reporters"), "keys_resolve",
+           "Every credited person resolves in dim_reporter and every article in fact_articles.",
+           after=(("modeled", "dim_reporter"),)),
 ]
 
 
-# Key uniqueness: DuckDB enforces these PRIMARY KEYs itself (an insert of a duplicate fails the step);
-# DuckLake has no constraints, so there these blocking checks are what stops a duplicate row.
-UNIQUE_KEYS = [
-    ("raw", "source_files", ["path"]),
-    ("cleaned", "pages", ["file_id"]),
-    ("cleaned", "articles", ["article_id"]),
-    ("cleaned", "paragraphs", ["paragraph_id"]),
-    ("modeled", "dim_date", ["date_key"]),
-    ("modeled", "dim_outlet", ["outlet_key"]),
-    ("modeled", "dim_district", ["district_key"]),
-    ("modeled", "fact_articles", ["article_id"]),
-    ("modeled", "fact_metrics", ["metric_id"]),
-    ("modeled", "article_districts", ["article_id", "district_key"]),
-    ("modeled", "article_outlets", ["article_id", "outlet_key"]),
-    ("modeled", "article_keywords", ["article_id", "keyword"]),
-    ("modeled", "dim_reporter", ["reporter_key"]),
-    ("modeled", "article_reporters", ["article_id", "reporter_key", "role"]),
-]
-UNIQUE_CHECKS = [
-    SqlCheck((schema, table), f"unique_{'_'.join(cols) if len(cols) == 1 else 'key'}", f"({', '.join(cols)}) is unique.",
-             f"SELECT count(*) FROM (SELECT {', '.join(cols)} FROM {schema}.{table} GROUP BY ALL HAVING count(*) > 1)")
-    for schema, table, cols in UNIQUE_KEYS
-]
+# Key uniqueness: DuckDB enforces every PRIMARY KEY of etl/sql/schema.sql itself (an insert of a duplicate
+# fails the step); DuckLake has no constraints, so there these blocking checks are what stops a duplicate row.
+# One per table of the contract, its key the table's PRIMARY KEY.
+def _unique_check(table: str) -> SqlCheck:
+    schema, name = table.split(".")
+    cols = contract.primary_key(table)
+    sql = check_queries()["unique_key"].replace("{columns}", ", ".join(cols)).replace("{table}", table)
+    return SqlCheck((schema, name), f"unique_{'_'.join(cols) if len(cols) == 1 else 'key'}",
+                    f"({', '.join(cols)}) is unique.", sql)
+
+
+UNIQUE_CHECKS = [_unique_check(t) for layer in ("raw", "cleaned", "modeled") for t in contract.tables(layer)]
 
 
 def active_sql_checks() -> list[SqlCheck]:
-    """The SQL checks of this backend: the uniqueness checks only where no PRIMARY KEY is enforced."""
-    return SQL_CHECKS + (UNIQUE_CHECKS if is_lake() else [])
+    """Every SQL check. The backend is chosen per run, so the uniqueness checks are defined on both; on the
+    embedded backend, where DuckDB enforces the PRIMARY KEYs, they pass without a query (_layer_checks)."""
+    return SQL_CHECKS + UNIQUE_CHECKS
 
 
 def _evaluate(conn, spec: SqlCheck) -> dg.AssetCheckResult:
@@ -249,9 +201,16 @@ def _layer_checks(layer: str) -> dg.AssetChecksDefinition:
                           description=f"The asset checks of the {layer} layer, in one step.")
     def _checks(context, warehouse: WarehouseResource):  # context: AssetCheckExecutionContext
         selected = context.selected_asset_check_keys
+        enforced = warehouse.backend_impl.enforces_keys
         with warehouse.connect(read_only=True) as conn:
             for key, spec in by_key.items():
-                if key in selected:
+                if key not in selected:
+                    continue
+                if enforced and spec in UNIQUE_CHECKS:
+                    yield dg.AssetCheckResult(asset_key=key.asset_key, check_name=spec.name, passed=True,
+                                              severity=spec.severity,
+                                              metadata={"enforced_by": "PRIMARY KEY (embedded DuckDB)"})
+                else:
                     yield _evaluate(conn, spec)
         if layer == "raw" and EVERY_FILE_ACCOUNTED.key in selected:
             yield every_file_accounted(context, warehouse)

@@ -1,8 +1,9 @@
 import dagster as dg
 
 from assets.metadata import add_row_counts
-from assets.partitions import SINGLE_RUN, lake_scope, run_partition_keys, seed_files
+from assets.partitions import SINGLE_RUN, run_partition_keys, seed_files, write_scope
 from assets.resources import PARTITION_POOL, WarehouseResource
+from etl import contract
 from etl.clean import build_cleaned
 
 
@@ -24,12 +25,9 @@ def _rows(total: int, keys: list[str] | None) -> dict:
 
 @dg.multi_asset(
     specs=[
-        dg.AssetSpec(["cleaned", "pages"], deps=[["raw", "source_files"]], group_name="cleaned", kinds={"duckdb"},
-                     description="Masthead metadata and page furniture per distinct page."),
-        dg.AssetSpec(["cleaned", "articles"], deps=[["raw", "source_files"]], group_name="cleaned", kinds={"duckdb"},
-                     description="One row per article cut from a page."),
-        dg.AssetSpec(["cleaned", "paragraphs"], deps=[["raw", "source_files"]], group_name="cleaned", kinds={"duckdb"},
-                     description="Every paragraph of every article with its kind."),
+        dg.AssetSpec(["cleaned", name], deps=[["raw", "source_files"]], group_name="cleaned", kinds={"duckdb"},
+                     description=contract.description(f"cleaned.{name}"))
+        for name in contract.table_names("cleaned")
     ],
     pool=PARTITION_POOL,
     partitions_def=seed_files,
@@ -38,10 +36,10 @@ def _rows(total: int, keys: list[str] | None) -> dict:
 def cleaned_tables(context: dg.AssetExecutionContext, config: RebuildConfig, warehouse: WarehouseResource):
     keys = run_partition_keys(context)
     with warehouse.connect() as conn:
-        stats = build_cleaned(conn, full_refresh=config.full_refresh, paths=lake_scope(context))
+        stats = build_cleaned(conn, full_refresh=config.full_refresh, paths=write_scope(context, warehouse.backend_impl))
         # each partition's page shows the rows of its own file; table_rows is the whole table
         counts = add_row_counts(context, conn, {f"cleaned/{t}": f"cleaned.{t}" for t in
-                                                ("pages", "articles", "paragraphs")}, keys)
+                                                contract.table_names("cleaned")}, keys)
         counts = {k.replace("/", "."): v for k, v in counts.items()}
         preview = conn.execute(
             "SELECT ordinal, kicker, title, news_date, outlets, reporters FROM cleaned.articles "

@@ -19,10 +19,18 @@ from pathlib import Path
 import dagster as dg
 import psutil
 
-from etl.config import PROJECT_DAGSTER_HOME, Settings, default_dagster_home
-from etl.lake import is_lake
+from etl.backends import open_warehouse
+from etl.config import (
+    PROJECT_DAGSTER_HOME,
+    Settings,
+    child_environment,
+    dagster_home_setting,
+    default_dagster_home,
+    pop_setting,
+    set_dagster_home,
+)
 from etl.summary import summary_text
-from etl.warehouse import ensure_schema, open_warehouse
+from etl.warehouse import ensure_schema
 
 RUN_PID_TAG = "qingdao_news/cli_pid"
 RUN_HOST_TAG = "qingdao_news/cli_host"
@@ -70,7 +78,7 @@ def ensure_dagster_home() -> str:
     project's ``.dagster_home`` for the project's warehouse, ``<WAREHOUSE_DIR>/.dagster_home``
     otherwise), which starts from the project's ``dagster.yaml`` (pools, run limit).
     """
-    given = os.environ.get("DAGSTER_HOME", "").strip()
+    given = dagster_home_setting()
     home = Path(given).expanduser().resolve() if given else default_dagster_home()
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
@@ -78,16 +86,16 @@ def ensure_dagster_home() -> str:
         tmp = home / f".dagster.yaml.tmp-{os.getpid()}"
         shutil.copyfile(PROJECT_DAGSTER_HOME / "dagster.yaml", tmp)
         os.replace(tmp, config)
-    os.environ["DAGSTER_HOME"] = str(home)
+    set_dagster_home(home)
     return str(home)
 
 
-def _execute(instance: dg.DagsterInstance, run_config: dict, tags: dict[str, str]):
+def _execute(instance: dg.DagsterInstance, run_config: dict, tags: dict[str, str], settings: Settings):
     """One run of warehouse_job: in this process (embedded), or with the job's multiprocess
     executor (DuckLake), which needs a reconstructable job. Returns (success, run_id, failed checks)."""
-    from assets.jobs import warehouse_job_def
+    from assets.definitions import warehouse_job_def
 
-    if not is_lake():
+    if not settings.is_lake:
         result = warehouse_job_def().execute_in_process(instance=instance, run_config=run_config,
                                                         raise_on_error=False, tags=tags)
         evals = result.get_asset_check_evaluations()
@@ -111,7 +119,7 @@ def step_job_def() -> dg.JobDefinition:
     parent) and ends with it; its pool workers end with it in turn (``etl.clean.start_pool``)."""
     import multiprocessing
 
-    from assets.jobs import warehouse_job_def
+    from assets.definitions import warehouse_job_def
     from etl.clean import exit_with_parent
 
     parent = multiprocessing.parent_process()
@@ -126,7 +134,7 @@ def _parallel_runs(keys: list[str], runs: int, argv_extra: list[str]) -> int:
     n = max(1, min(runs, len(keys)))
     size = -(-len(keys) // n)
     chunks = [keys[i:i + size] for i in range(0, len(keys), size)]
-    env = {**os.environ, PARENT_PID_ENV: str(os.getpid())}  # each run ends with this process (main)
+    env = child_environment(**{PARENT_PID_ENV: str(os.getpid())})  # each run ends with this process (main)
     procs = [subprocess.Popen([sys.executable, "-m", "assets.cli", "--range", c[0], c[-1], *argv_extra], env=env)
              for c in chunks]
     codes = [p.wait() for p in procs]
@@ -139,11 +147,11 @@ def _parallel_runs(keys: list[str], runs: int, argv_extra: list[str]) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--full-refresh", action="store_true", help="re-derive every page and article")
-    parser.add_argument("--runs", type=int, default=int(os.environ.get("LAKE_RUNS", "2")),
+    parser.add_argument("--runs", type=int, default=None,
                         help="DuckLake only: how many runs process the files at once (default LAKE_RUNS or 2)")
     parser.add_argument("--range", nargs=2, metavar=("FIRST", "LAST"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    parent = os.environ.pop(PARENT_PID_ENV, "")
+    parent = pop_setting(PARENT_PID_ENV)
     if args.range and parent.isdigit():  # a SIGKILL of the command must not leave this run going
         from etl.clean import exit_with_parent
 
@@ -157,6 +165,7 @@ def main(argv: list[str] | None = None) -> int:
         run_config["ops"] = {"cleaned_tables": {"config": {"full_refresh": True}},
                              "fact_tables": {"config": {"full_refresh": True}}}
     settings = Settings.from_env()
+    runs = args.runs if args.runs is not None else settings.lake_runs
     started = time.perf_counter()
     with dg.DagsterInstance.get() as instance:
         for run_id in reap_dead_cli_runs(instance):
@@ -172,21 +181,21 @@ def main(argv: list[str] | None = None) -> int:
         if not keys:
             print(f"No input files in {settings.seeds_dir}; nothing to do.", file=sys.stderr)
             return 0
-        if is_lake() and not args.range and args.runs > 1:
+        if settings.is_lake and not args.range and runs > 1:
             from assets.resources import PARTITION_POOL
 
             with open_warehouse(settings) as conn:  # the schema, once, before the runs race for it
                 ensure_schema(conn)
             info = instance.event_log_storage.get_concurrency_info(PARTITION_POOL)
-            if (info.slot_count or 0) < args.runs:
-                instance.event_log_storage.set_concurrency_slots(PARTITION_POOL, args.runs)
-            code = _parallel_runs(keys, args.runs, ["--full-refresh"] if args.full_refresh else [])
+            if (info.slot_count or 0) < runs:
+                instance.event_log_storage.set_concurrency_slots(PARTITION_POOL, runs)
+            code = _parallel_runs(keys, runs, ["--full-refresh"] if args.full_refresh else [])
             if code:
                 return 1
             print(summary_text(settings, time.perf_counter() - started))
             return 0
         success, run_id, evals = _execute(
-            instance, run_config, {**range_tags(keys), "trigger": "scripts/run.sh", **process_tags()})
+            instance, run_config, {**range_tags(keys), "trigger": "scripts/run.sh", **process_tags()}, settings)
     seconds = time.perf_counter() - started
     failed_checks = [e for e in evals if not e.passed and e.severity == dg.AssetCheckSeverity.ERROR]
     if not success:

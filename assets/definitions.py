@@ -1,7 +1,7 @@
 """The Definitions object `dagster dev -w workspace.yaml` loads.
 
 Every asset is partitioned by file (``seed_files``) with the single-run backfill policy, and the
-default executor is ``warehouse_job``'s: "Materialize all" in the asset graph, a backfill or a
+default executor is ``warehouse_job``'s (``assets.jobs.warehouse_executor``, chosen per run by its backend): "Materialize all" in the asset graph, a backfill or a
 materialization of a few assets launches one run that executes like ``warehouse_job`` (in one
 process on the embedded backend), not one process per step and one run per layer.
 """
@@ -26,3 +26,8 @@ defs = dg.Definitions(
     resources={"warehouse": WarehouseResource()},
     executor=EXECUTOR,
 )
+
+
+def warehouse_job_def() -> dg.JobDefinition:
+    """The resolved job, for ``dg.reconstructable`` (out-of-process executors re-import it)."""
+    return defs.resolve_job_def("warehouse_job")

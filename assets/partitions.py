@@ -114,12 +114,11 @@ def run_partition_keys(context: dg.AssetExecutionContext) -> list[str] | None:
     return None
 
 
-def lake_scope(context: dg.AssetExecutionContext) -> list[str] | None:
-    """The files a partitioned step may write on DuckLake (its own partitions: other runs write the
-    others at the same time); None on the embedded backend, whose single writer also heals leftovers."""
-    from etl.lake import is_lake
-
-    return run_partition_keys(context) if is_lake() else None
+def write_scope(context: dg.AssetExecutionContext, backend) -> list[str] | None:
+    """The files a partitioned step may write (``etl.backends.Backend.write_scope``): its own partitions
+    on DuckLake, where other runs write the others at the same time; None on the embedded backend,
+    whose single writer also heals leftovers."""
+    return backend.write_scope(run_partition_keys(context))
 
 
 def share_file_partitions(assets_def: dg.AssetsDefinition) -> dg.AssetsDefinition:

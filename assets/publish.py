@@ -11,9 +11,8 @@ from __future__ import annotations
 import dagster as dg
 import duckdb
 
+from etl.backends import backend_for
 from etl.config import Settings
-from etl.lake import is_lake, publish_lake_snapshot
-from etl.publish import publish_snapshot
 from etl.warehouse import MODELED_TABLES
 
 SNAPSHOT_KEY = dg.AssetKey(["exports", "warehouse_snapshot"])
@@ -31,22 +30,8 @@ SNAPSHOT_SPEC = dg.AssetSpec(
 
 
 def publish(settings: Settings, conn: duckdb.DuckDBPyConnection) -> dict:
-    """Publish what ``conn`` (the step's connection to the staging database, or the lake) holds;
-    returns the snapshot's materialization metadata. Raises, with nothing published, on failure."""
-    if is_lake():  # the lake is already shared; what is published is the snapshot that passed the checks
-        info = publish_lake_snapshot(conn, settings.warehouse_dir)
-        return {
-            "ducklake_snapshot": info["snapshot_id"],
-            "path": dg.MetadataValue.path(info["path"]),
-            "attach": info["attach"],
-        }
-    # publish_snapshot opens the staging file itself (etl.warehouse.connect, same configuration, so it
-    # shares the database instance of ``conn``), checkpoints it and copies it while ``conn`` keeps the
-    # file locked against other processes: the copy is exactly what ``conn`` reads afterwards.
-    info = publish_snapshot(settings.staging_db_path, settings.db_path)
-    return {
-        "path": dg.MetadataValue.path(str(settings.db_path)),
-        "bytes": info["bytes"],
-        "publish_seconds": info["seconds"],
-        "swap_seconds": info["swap_seconds"],
-    }
+    """Publish what ``conn`` (the step's connection to the staging database, or the lake) holds on the
+    run's backend (``etl.backends``); returns the snapshot's materialization metadata. Raises, with
+    nothing published, on failure."""
+    info = backend_for(settings).publish(conn)
+    return {**info, "path": dg.MetadataValue.path(info["path"])}

@@ -1,12 +1,14 @@
-"""The one resource: where the seeds are and where the warehouse lives.
+"""The one resource: where the seeds are, where the warehouse lives, and on which backend.
 
 Values come, in order, from the run's resource config (launchpad), the
-environment (``SEEDS_DIR``, ``WAREHOUSE_DIR``) and the project defaults; see
-``etl/config.py``. Nothing connects at import time.
+environment (``SEEDS_DIR``, ``WAREHOUSE_DIR``, ``WAREHOUSE_BACKEND`` …) and the
+project defaults, parsed once per run by ``etl.config.Settings``. The backend
+(``etl.backends``: embedded DuckDB file or DuckLake) is a field like the
+folders, so one run can be pointed at the lake from the launchpad. Nothing
+reads the environment or connects at import time.
 
-Runs write to the staging database; only the publish step touches the
-published snapshot (``warehouse.duckdb``), and only by renaming a finished copy
-over it (see ``etl/publish.py``).
+Runs write to the staging database (or the lake); only the publish step
+touches what readers see (see ``etl/publish.py``, ``etl/backends.py``).
 """
 
 from __future__ import annotations
@@ -16,42 +18,54 @@ from typing import Iterator, Optional
 
 import dagster as dg
 import duckdb
+from pydantic import Field
 
+from etl.backends import Backend, backend_for
 from etl.config import Settings
-from etl.lake import is_lake
-from etl.warehouse import ensure_schema, open_warehouse
 
+# Pools are the same on both backends (a step's pool cannot change per run); what they protect differs:
+# - WRITER_POOL: steps that rebuild whole tables (dimensions, publish and exports, the report). Limit 1
+#   (the project's dagster.yaml): on DuckLake two runs must not rebuild a dimension at once.
+# - PARTITION_POOL: the partitioned steps (raw, cleaned, facts). On DuckLake their writes are scoped to
+#   the run's own files, so runs over different files write at once; the pool's limit is how many
+#   (`dagster instance concurrency set partition_writer N`; `python -m assets.cli --runs N` raises it).
+# On the embedded backend the staging file takes one writer at a time whatever the pools allow: every
+# connection holds its writer lock (etl.backends.EmbeddedBackend), so a partitioned step of one run and
+# a whole-table step of another take turns on the file.
 WRITER_POOL = "duckdb_writer"
-# The partitioned steps (raw, cleaned, facts). Embedded: the same single-writer pool. DuckLake: their
-# writes are scoped to the run's own files, so runs over different files write at once; the pool's
-# limit is how many (`dagster instance concurrency set lake_partition_writer N`; `python -m assets.cli
-# --runs N` raises it to N).
-PARTITION_POOL = "lake_partition_writer" if is_lake() else WRITER_POOL
-# Asset checks only read. Embedded: they open the staging file, so they queue with the writers.
-# DuckLake: readers see committed snapshots, so checks need no pool.
-CHECK_POOL = None if is_lake() else WRITER_POOL
+PARTITION_POOL = "partition_writer"
+# Asset checks only read (DuckLake readers see committed snapshots; embedded readers take the file lock).
+CHECK_POOL = None
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """DuckDB warehouse and its input folder."""
+    """DuckDB warehouse, its input folder and its backend."""
 
-    seeds_dir: Optional[str] = None
-    warehouse_dir: Optional[str] = None
+    seeds_dir: Optional[str] = Field(default=None, description="input pages (default SEEDS_DIR or <project>/seeds)")
+    warehouse_dir: Optional[str] = Field(
+        default=None, description="DuckDB files and Parquet exports (default WAREHOUSE_DIR or <project>/warehouse)")
+    backend: Optional[str] = Field(
+        default=None, description="embedded (one DuckDB file) or ducklake (DUCKLAKE_CATALOG, DUCKLAKE_DATA_PATH); "
+                                  "default WAREHOUSE_BACKEND or embedded")
+    lake_catalog: Optional[str] = Field(
+        default=None, description="ducklake: the catalog, e.g. 'postgres:dbname=news host=db' or "
+                                  "'sqlite:/srv/lake/catalog.sqlite' (default DUCKLAKE_CATALOG)")
+    lake_data_path: Optional[str] = Field(
+        default=None, description="ducklake: where the Parquet files go, a folder or s3://… "
+                                  "(default DUCKLAKE_DATA_PATH or <warehouse_dir>/lake/)")
 
     @property
     def settings(self) -> Settings:
-        return Settings.from_env(self.seeds_dir, self.warehouse_dir)
+        return Settings.from_env(self.seeds_dir, self.warehouse_dir, self.backend, self.lake_catalog,
+                                 self.lake_data_path)
+
+    @property
+    def backend_impl(self) -> Backend:
+        return backend_for(self.settings)
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A short connection to the database runs write: the staging file, or the lake."""
-        settings = self.settings
-        # a damaged staging database is set aside and rebuilt on open (etl.warehouse): say so in the run log
-        warn = dg.get_dagster_logger().warning
-        if read_only and not is_lake() and not settings.staging_db_path.exists():
-            with open_warehouse(settings, warn=warn) as conn:
-                ensure_schema(conn)
-        with open_warehouse(settings, read_only=read_only, warn=warn) as conn:
-            if not read_only:
-                ensure_schema(conn)
+        """A short connection to the database runs write (staging file or lake), schema in place.
+        A damaged staging database is set aside and rebuilt on open (etl.warehouse): said in the run log."""
+        with self.backend_impl.session(read_only=read_only, warn=dg.get_dagster_logger().warning) as conn:
             yield conn

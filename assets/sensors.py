@@ -18,7 +18,6 @@ from assets.jobs import warehouse_job
 from assets.partitions import partition_changes, range_tags, seed_files
 from assets.resources import WarehouseResource
 from etl.ingest import sha256_hex
-from etl.lake import is_lake
 from etl.raw import seed_paths
 
 # Above this many new or changed files in one tick, one catch-up run covers
@@ -42,7 +41,7 @@ def _warehouse_files(warehouse: WarehouseResource) -> dict[str, tuple[str, int]]
     """path → (file_id, size_bytes) of the files the published warehouse holds ({} when there is none).
     Embedded: the published snapshot (read-only, never locked by a run); DuckLake: the lake."""
     sql = "SELECT path, file_id, size_bytes FROM raw.source_files WHERE status = 'ok'"
-    if is_lake():
+    if warehouse.backend_impl.name != "embedded":
         with warehouse.connect(read_only=True) as conn:
             return {p: (f, n) for p, f, n in conn.execute(sql).fetchall()}
     import duckdb

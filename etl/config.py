@@ -26,8 +26,10 @@ Dagster's resource config (launchpad) can override both folders per run; see
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Mapping
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DB_FILENAME = "warehouse.duckdb"
@@ -42,17 +44,87 @@ WAREHOUSE_DAGSTER_HOME = ".dagster_home"
 PIPELINE_VERSION = "2026.11.29-3"
 
 
+# Every environment variable the product reads, parsed here and nowhere else (tests/test_settings.py
+# scans etl/ and assets/ for other readers).
+BACKENDS = ("embedded", "ducklake")
+TOKENIZERS = ("rjieba", "jieba")
+LOCK_WAIT_DEFAULT = 30.0
+MEMORY_LIMIT_DEFAULT = "512MB"
+MAX_PAGE_MB_DEFAULT = 20.0
+
+
+class SettingsError(ValueError):
+    """A setting has a value the product cannot use; the message names the variable."""
+
+
+def _env(environ: Mapping[str, str], name: str) -> str:
+    return environ.get(name, "").strip()
+
+
+def _number(environ: Mapping[str, str], name: str, default: float, what: str) -> float:
+    raw = _env(environ, name)
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be {what}, got {raw!r}") from None
+    if not value >= 0:  # also rejects NaN
+        raise SettingsError(f"{name} must be >= 0 ({what}), got {raw!r}")
+    return value
+
+
+def _count(environ: Mapping[str, str], name: str, default: int) -> int:
+    raw = _env(environ, name)
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise SettingsError(f"{name} must be a whole number >= 1, got {raw!r}")
+    return int(raw)
+
+
+def _choice(value: str, name: str, allowed: tuple[str, ...]) -> str:
+    value = value.strip().lower()
+    if value not in allowed:
+        raise SettingsError(f"{name} must be one of {', '.join(allowed)}, got {value!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
+    """Everything a run is configured by, read once (:meth:`from_env`) and passed down.
+
+    Only ``seeds_dir`` and ``warehouse_dir`` are required; the rest default to
+    the values documented in docs/guarantees.md ("Settings"). The Dagster
+    resource (``assets/resources.py``) builds one per run, so the launchpad can
+    override the folders and the backend of a single run.
+    """
+
     seeds_dir: Path
     warehouse_dir: Path
+    backend: str = "embedded"                # WAREHOUSE_BACKEND: embedded | ducklake
+    lake_catalog: str | None = None          # DUCKLAKE_CATALOG (required by ducklake)
+    lake_data_path: str | None = None        # DUCKLAKE_DATA_PATH (default <warehouse_dir>/lake/)
+    lock_wait_seconds: float = LOCK_WAIT_DEFAULT   # WAREHOUSE_LOCK_WAIT_SECONDS
+    memory_limit: str = MEMORY_LIMIT_DEFAULT        # WAREHOUSE_MEMORY_LIMIT
+    max_page_mb: float = MAX_PAGE_MB_DEFAULT        # MAX_PAGE_MB (0 = no limit)
+    tokenizer: str = "rjieba"                # ETL_TOKENIZER: rjieba | jieba
+    lake_runs: int = 2                       # LAKE_RUNS: runs `assets.cli` starts on DuckLake
+    lake_max_concurrent: int = 2             # LAKE_MAX_CONCURRENT: step processes per DuckLake run
 
     def __post_init__(self) -> None:
         if "?" in str(self.warehouse_dir):
-            raise ValueError(
+            raise SettingsError(
                 f"WAREHOUSE_DIR {str(self.warehouse_dir)!r} contains '?': DuckDB reads '?' in a database path as "
                 "the start of URL parameters and would write the database's log elsewhere; "
                 "choose a folder name without '?'")
+        _choice(self.backend, "WAREHOUSE_BACKEND", BACKENDS)
+        if self.backend == "ducklake" and not self.lake_catalog:
+            raise SettingsError(
+                "WAREHOUSE_BACKEND=ducklake needs DUCKLAKE_CATALOG, e.g. 'postgres:dbname=news host=127.0.0.1 "
+                "port=5432' or 'sqlite:/srv/lake/catalog.sqlite' (see docs/deployment.md)")
+        if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", self.memory_limit, re.IGNORECASE):
+            raise SettingsError(f"WAREHOUSE_MEMORY_LIMIT must be a size such as 512MB or 4GB, got {self.memory_limit!r}")
 
     @property
     def db_path(self) -> Path:
@@ -72,11 +144,62 @@ class Settings:
     def cache_dir(self) -> Path:
         return self.warehouse_dir / ".cache"
 
+    @property
+    def is_lake(self) -> bool:
+        return self.backend == "ducklake"
+
+    @property
+    def max_page_bytes(self) -> int | None:
+        """The page size limit in bytes (MB = 2**20 bytes); None when disabled (0)."""
+        return None if self.max_page_mb == 0 else int(self.max_page_mb * (1 << 20))
+
     @classmethod
-    def from_env(cls, seeds_dir: str | None = None, warehouse_dir: str | None = None) -> "Settings":
-        seeds = seeds_dir or os.environ.get("SEEDS_DIR") or str(DEFAULT_SEEDS_DIR)
-        wh = warehouse_dir or os.environ.get("WAREHOUSE_DIR") or str(DEFAULT_WAREHOUSE_DIR)
-        return cls(seeds_dir=Path(seeds).expanduser().resolve(), warehouse_dir=Path(wh).expanduser().resolve())
+    def from_env(cls, seeds_dir: str | None = None, warehouse_dir: str | None = None, backend: str | None = None,
+                 lake_catalog: str | None = None, lake_data_path: str | None = None,
+                 environ: Mapping[str, str] | None = None) -> "Settings":
+        """Settings from the environment; the arguments (the launchpad's resource config) win over it."""
+        env = os.environ if environ is None else environ
+        seeds = seeds_dir or _env(env, "SEEDS_DIR") or str(DEFAULT_SEEDS_DIR)
+        wh = warehouse_dir or _env(env, "WAREHOUSE_DIR") or str(DEFAULT_WAREHOUSE_DIR)
+        lake_catalog = (lake_catalog or _env(env, "DUCKLAKE_CATALOG")).strip().removeprefix("ducklake:") or None
+        return cls(
+            seeds_dir=Path(seeds).expanduser().resolve(),
+            warehouse_dir=Path(wh).expanduser().resolve(),
+            backend=_choice(backend or _env(env, "WAREHOUSE_BACKEND") or "embedded", "WAREHOUSE_BACKEND", BACKENDS),
+            lake_catalog=lake_catalog,
+            lake_data_path=lake_data_path or _env(env, "DUCKLAKE_DATA_PATH") or None,
+            lock_wait_seconds=_number(env, "WAREHOUSE_LOCK_WAIT_SECONDS", LOCK_WAIT_DEFAULT, "a number of seconds"),
+            memory_limit=_env(env, "WAREHOUSE_MEMORY_LIMIT") or MEMORY_LIMIT_DEFAULT,
+            max_page_mb=_number(env, "MAX_PAGE_MB", MAX_PAGE_MB_DEFAULT, "a number of megabytes (0 = no limit)"),
+            tokenizer=_choice(_env(env, "ETL_TOKENIZER") or "rjieba", "ETL_TOKENIZER", TOKENIZERS),
+            lake_runs=_count(env, "LAKE_RUNS", 2),
+            lake_max_concurrent=_count(env, "LAKE_MAX_CONCURRENT", 2),
+        )
+
+
+def current() -> Settings:
+    """The settings of the environment, for code called without a run's Settings (scripts, shells)."""
+    return Settings.from_env()
+
+
+def dagster_home_setting(environ: Mapping[str, str] | None = None) -> str:
+    """``DAGSTER_HOME`` as set, or ''."""
+    return _env(os.environ if environ is None else environ, "DAGSTER_HOME")
+
+
+def set_dagster_home(home: Path) -> None:
+    """Point this process (and the processes it starts) at a Dagster instance."""
+    os.environ["DAGSTER_HOME"] = str(home)
+
+
+def child_environment(**extra: str) -> dict[str, str]:
+    """The environment for a child process: this one's, plus ``extra``."""
+    return {**os.environ, **extra}
+
+
+def pop_setting(name: str) -> str:
+    """Remove a variable meant for this process only (e.g. a parent's PID) and return its value."""
+    return os.environ.pop(name, "")
 
 
 def default_dagster_home(warehouse_dir: str | os.PathLike | None = None) -> Path:

@@ -1,7 +1,8 @@
 """The DuckLake backend: the same tables in a lakehouse (catalog in PostgreSQL/SQLite/DuckDB, data as Parquet).
 
 Selected by ``WAREHOUSE_BACKEND=ducklake`` (default ``embedded``, the DuckDB
-file); see docs/deployment.md. Two more settings:
+file) or per run by the warehouse resource's ``backend`` field (launchpad); see
+docs/deployment.md and ``etl/backends.py``. Two more settings (``etl.config.Settings``):
 
 - ``DUCKLAKE_CATALOG``: the catalog after ``ducklake:``, e.g.
   ``postgres:dbname=news host=db.internal user=etl`` (many hosts, many
@@ -34,10 +35,6 @@ from typing import Iterator
 
 import duckdb
 
-BACKEND_ENV = "WAREHOUSE_BACKEND"
-CATALOG_ENV = "DUCKLAKE_CATALOG"
-DATA_PATH_ENV = "DUCKLAKE_DATA_PATH"
-BACKENDS = ("embedded", "ducklake")
 LAKE_ALIAS = "lake"
 
 # extension name → the PyPI package that ships it
@@ -52,45 +49,39 @@ class LakeConfigError(RuntimeError):
     """The DuckLake backend is selected but not configured or not installed."""
 
 
-def backend() -> str:
-    value = os.environ.get(BACKEND_ENV, "").strip().lower() or "embedded"
-    if value not in BACKENDS:
-        raise LakeConfigError(f"{BACKEND_ENV} must be one of {', '.join(BACKENDS)}, got {value!r}")
-    return value
-
-
-def is_lake() -> bool:
-    return backend() == "ducklake"
-
-
-def catalog() -> str:
-    value = os.environ.get(CATALOG_ENV, "").strip()
-    if not value:
+def _catalog(settings) -> str:
+    if not settings.lake_catalog:
         raise LakeConfigError(
-            f"{BACKEND_ENV}=ducklake needs {CATALOG_ENV}, e.g. 'postgres:dbname=news host=127.0.0.1 port=5432' "
-            "or 'sqlite:/srv/lake/catalog.sqlite' (see docs/deployment.md)")
-    return value.removeprefix("ducklake:")
+            "WAREHOUSE_BACKEND=ducklake needs DUCKLAKE_CATALOG, e.g. 'postgres:dbname=news host=127.0.0.1 "
+            "port=5432' or 'sqlite:/srv/lake/catalog.sqlite' (see docs/deployment.md)")
+    return settings.lake_catalog
 
 
-def single_writer_catalog() -> bool:
+def single_writer_catalog(settings) -> bool:
     """True for a catalog that takes one writer at a time (SQLite, a DuckDB file): two steps
     committing at once fail with "database is locked", so their writers are serialised like the
-    embedded backend's (``assets/resources.py``). PostgreSQL catalogs take concurrent writers."""
-    return not catalog().lower().startswith(("postgres:", "postgresql:"))
+    embedded backend's (:func:`catalog_writer_lock`). PostgreSQL catalogs take concurrent writers."""
+    return not _catalog(settings).lower().startswith(("postgres:", "postgresql:"))
 
 
 @contextmanager
-def catalog_writer_lock() -> Iterator[None]:
+def catalog_writer_lock(settings) -> Iterator[None]:
     """Hold the catalog's writer lock while a step writes a single-writer catalog (SQLite, DuckDB
     file); a no-op on PostgreSQL. SQLite cannot upgrade a reader to a writer while another
     connection writes (``database is locked`` at COMMIT, whatever the busy timeout: duckdb/ducklake
     #1309), so writers take turns on an ``flock`` beside the catalog file. The lock ends with the
     process that holds it, so a killed step never leaves it taken."""
-    if not single_writer_catalog():
+    if not single_writer_catalog(settings):
         yield
         return
-    path = Path(catalog().removeprefix("sqlite:").removeprefix("duckdb:")).expanduser()
-    lock_path = path.with_name(path.name + ".writer.lock")
+    path = Path(_catalog(settings).removeprefix("sqlite:").removeprefix("duckdb:")).expanduser()
+    with file_lock(path.with_name(path.name + ".writer.lock")):
+        yield
+
+
+@contextmanager
+def file_lock(lock_path: Path) -> Iterator[None]:
+    """An exclusive ``flock`` on ``lock_path`` (created if missing), released on exit or process death."""
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     with open(lock_path, "a+") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
@@ -100,16 +91,17 @@ def catalog_writer_lock() -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def catalog_display() -> str:
+def catalog_display(settings) -> str:
     """The catalog setting with any password masked (for logs and metadata)."""
-    return re.sub(r"(password\s*=\s*)\S+", r"\1***", catalog(), flags=re.IGNORECASE)
+    return re.sub(r"(password\s*=\s*)\S+", r"\1***", _catalog(settings), flags=re.IGNORECASE)
 
 
-def data_path(warehouse_dir: Path) -> str:
-    value = os.environ.get(DATA_PATH_ENV, "").strip()
+def data_path(settings) -> str:
+    """Where the lake's Parquet files go: ``DUCKLAKE_DATA_PATH`` or ``<WAREHOUSE_DIR>/lake/``."""
+    value = settings.lake_data_path
     if value:
         return value if "://" in value else str(Path(value).expanduser().resolve()) + "/"
-    return str(Path(warehouse_dir) / "lake") + "/"
+    return str(Path(settings.warehouse_dir) / "lake") + "/"
 
 
 def _extension_file(name: str) -> Path:
@@ -145,11 +137,11 @@ def _quote(s: str) -> str:
     return "'" + s.replace("'", "''") + "'"
 
 
-def attach(conn: duckdb.DuckDBPyConnection, warehouse_dir: Path, read_only: bool = False) -> None:
+def attach(conn: duckdb.DuckDBPyConnection, settings, read_only: bool = False) -> None:
     """Attach the lake as ``lake`` and make it the default catalog (so ``raw.source_files`` resolves in it)."""
-    spec = catalog()
+    spec = _catalog(settings)
     load_extensions(conn, needed_extensions(spec))
-    path = data_path(warehouse_dir)
+    path = data_path(settings)
     if "://" not in path:
         Path(path).mkdir(parents=True, exist_ok=True)
     opts = [f"DATA_PATH {_quote(path)}"] + (["READ_ONLY"] if read_only else [])
@@ -187,7 +179,7 @@ def lake_marts_sql(sql: str) -> str:
 PUBLISHED_FILE = "published_snapshot.json"
 
 
-def publish_lake_snapshot(conn: duckdb.DuckDBPyConnection, warehouse_dir: Path) -> dict:
+def publish_lake_snapshot(conn: duckdb.DuckDBPyConnection, settings) -> dict:
     """Record the lake snapshot that passed the blocking checks (write-audit-publish on DuckLake).
 
     Readers that want only audited data attach at that version:
@@ -201,11 +193,11 @@ def publish_lake_snapshot(conn: duckdb.DuckDBPyConnection, warehouse_dir: Path) 
     info = {
         "snapshot_id": sid,
         "published_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "catalog": "ducklake:" + catalog_display(),
-        "data_path": data_path(warehouse_dir),
-        "attach": f"ATTACH 'ducklake:{catalog_display()}' AS lake (SNAPSHOT_VERSION {sid}, READ_ONLY)",
+        "catalog": "ducklake:" + catalog_display(settings),
+        "data_path": data_path(settings),
+        "attach": f"ATTACH 'ducklake:{catalog_display(settings)}' AS lake (SNAPSHOT_VERSION {sid}, READ_ONLY)",
     }
-    path = Path(warehouse_dir) / PUBLISHED_FILE
+    path = Path(settings.warehouse_dir) / PUBLISHED_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{PUBLISHED_FILE}.tmp-{os.getpid()}")
     tmp.write_text(json.dumps(info, ensure_ascii=False, indent=2), encoding="utf-8")

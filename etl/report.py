@@ -499,8 +499,12 @@ def main(argv: list[str] | None = None) -> int:
     srv.add_argument("--port", type=int, default=SERVE_PORT)
     srv.add_argument("--no-browser", action="store_true", help="do not open a browser")
     args = parser.parse_args(argv)
-    report_dir = Path(args.dir) if args.dir else \
-        Path(os.environ.get("WAREHOUSE_DIR") or Path(__file__).resolve().parents[1] / "warehouse") / "report"
+    if args.dir:
+        report_dir = Path(args.dir)
+    else:
+        from etl.config import current
+
+        report_dir = current().warehouse_dir / "report"
     serve(report_dir, args.port, open_browser=not args.no_browser)
     return 0
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from etl import lake
+from etl.backends import backend_for
 from etl.config import Settings
-from etl.warehouse import connect, open_warehouse
 
 
 def summary_text(settings: Settings, seconds: float | None = None) -> str:
-    opened = open_warehouse(settings, read_only=True) if lake.is_lake() else connect(settings.db_path, read_only=True)
-    with opened as conn:
+    backend = backend_for(settings)
+    with backend.reader() as conn:
         q = lambda sql: conn.execute(sql).fetchone()[0]  # noqa: E731
         seen = q("SELECT count(*) FROM raw.source_files")
         ok = q("SELECT count(*) FROM raw.source_files WHERE status = 'ok'")
@@ -39,15 +38,11 @@ def summary_text(settings: Settings, seconds: float | None = None) -> str:
     ]
     if seconds is not None:
         lines.append(f"time taken        {seconds:.1f} s")
-    if lake.is_lake():
-        lines += ["", f"DuckLake catalog  ducklake:{lake.catalog_display()}",
-                  f"DuckLake data     {lake.data_path(settings.warehouse_dir)}",
-                  f"Parquet exports   {settings.exports_dir}/"]
+    lines += [""] + [f"{label:<17} {value}" for label, value in backend.describe()]
+    lines.append(f"Parquet exports   {settings.exports_dir}/")
+    if backend.name != "embedded":
         return "\n".join(lines)
     lines += [
-        "",
-        f"DuckDB warehouse  {settings.db_path}",
-        f"Parquet exports   {settings.exports_dir}/",
         f"query read-only:  .venv/bin/python -c \"import duckdb; print(duckdb.connect('{settings.db_path}', read_only=True).sql('FROM modeled.fact_articles LIMIT 5'))\"",
     ]
     return "\n".join(lines)

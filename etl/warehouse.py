@@ -20,7 +20,7 @@ Design rules (see docs/operations.md):
   step of the next run moves it and its WAL aside to
   ``warehouse.duckdb.damaged-<UTC time>`` (:func:`set_aside_damaged`), says so
   in the run log, starts an empty one and reads every seed file into it again
-  (:func:`open_warehouse`); the cleaned and modeled steps then re-derive
+  (:func:`etl.backends.open_warehouse`); the cleaned and modeled steps then re-derive
   everything, and the publish step publishes only once every layer is
   complete again (``etl.publish``). A file merely locked by another process is
   never touched: that is :class:`WarehouseLockedError`.
@@ -37,22 +37,32 @@ import logging
 import os
 import re
 import time
-from contextlib import ExitStack, contextmanager, nullcontext
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
+from typing import Iterator
 
 import duckdb
-import pyarrow as pa
 
-from etl import lake
+from etl import contract, lake
+from etl.config import LOCK_WAIT_DEFAULT, MEMORY_LIMIT_DEFAULT, current  # noqa: F401 - re-exported
+from etl.writes import (  # noqa: F401 - the write helpers' home; re-exported for callers of etl.warehouse
+    commit_batch,
+    delete_in,
+    delete_keys,
+    insert_arrow,
+    reader_cursor,
+    replace_if_changed,
+    row_count,
+    table_columns,
+    transaction,
+)
 
-LOCK_RETRY_SECONDS = 30.0
+LOCK_RETRY_SECONDS = LOCK_WAIT_DEFAULT
 LOCK_WAIT_ENV = "WAREHOUSE_LOCK_WAIT_SECONDS"
 MEMORY_LIMIT_ENV = "WAREHOUSE_MEMORY_LIMIT"
-MEMORY_LIMIT_DEFAULT = "512MB"
 
 
 log = logging.getLogger(__name__)
@@ -157,17 +167,9 @@ def held_by_another_process(path: Path) -> bool:
 
 
 def lock_wait_seconds() -> float:
-    """How long :func:`connect` waits for a locked file: ``WAREHOUSE_LOCK_WAIT_SECONDS``, default 30."""
-    raw = os.environ.get(LOCK_WAIT_ENV, "").strip()
-    if not raw:
-        return LOCK_RETRY_SECONDS
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ValueError(f"{LOCK_WAIT_ENV} must be a number of seconds, got {raw!r}") from None
-    if not value >= 0:
-        raise ValueError(f"{LOCK_WAIT_ENV} must be >= 0, got {raw!r}")
-    return value
+    """How long :func:`connect` waits for a locked file: ``WAREHOUSE_LOCK_WAIT_SECONDS``, default 30
+    (parsed by ``etl.config.Settings``; a run passes its own Settings' value)."""
+    return current().lock_wait_seconds
 
 
 def memory_limit() -> str:
@@ -177,10 +179,7 @@ def memory_limit() -> str:
     warehouse; a fixed limit keeps a run's memory flat (DuckDB spills to its
     temp directory beyond it). Any DuckDB size string ("512MB", "4GB").
     """
-    raw = os.environ.get(MEMORY_LIMIT_ENV, "").strip() or MEMORY_LIMIT_DEFAULT
-    if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", raw, re.IGNORECASE):
-        raise ValueError(f"{MEMORY_LIMIT_ENV} must be a size such as 512MB or 4GB, got {raw!r}")
-    return raw
+    return current().memory_limit
 
 
 def describe_holder(pid: int) -> str:
@@ -202,20 +201,23 @@ def describe_holder(pid: int) -> str:
 
 
 @contextmanager
-def connect(db_path: Path, read_only: bool = False,
-            wait_seconds: float | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+def connect(db_path: Path, read_only: bool = False, wait_seconds: float | None = None,
+            memory: str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open the warehouse, retrying while another process holds the lock.
 
-    ``wait_seconds`` defaults to :func:`lock_wait_seconds`. When the file is
+    ``wait_seconds`` and ``memory`` default to the environment's settings (a run passes its own:
+    :func:`etl.backends.open_warehouse`). When the file is
     still locked after that, :class:`WarehouseLockedError` names the holding
     process (PID, command line, user, start time) and nothing has been written.
     A file DuckDB cannot read raises :class:`DatabaseDamagedError`, but only
     when no other process holds it (one that does is waited for like a lock);
-    :func:`open_warehouse` rebuilds a damaged staging database.
+    :func:`etl.backends.open_warehouse` rebuilds a damaged staging database.
     """
     db_path = Path(db_path)
     if wait_seconds is None:
         wait_seconds = lock_wait_seconds()
+    if memory is None:
+        memory = memory_limit()
     if not read_only:
         db_path.parent.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
@@ -225,7 +227,7 @@ def connect(db_path: Path, read_only: bool = False,
     while True:
         attempts += 1
         try:
-            conn = duckdb.connect(str(db_path), read_only=read_only, config={"memory_limit": memory_limit()})
+            conn = duckdb.connect(str(db_path), read_only=read_only, config={"memory_limit": memory})
             break
         except duckdb.Error as exc:
             if is_damage_error(exc):
@@ -255,35 +257,14 @@ def connect(db_path: Path, read_only: bool = False,
         conn.close()
 
 
-@contextmanager
-def transaction(conn: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
-    """One DuckDB transaction: committed when the block ends, rolled back if it raises.
-
-    The error that ended the block is the one raised. A COMMIT that failed inside it
-    (:func:`commit_batch`; disk full, say) has already ended the transaction, so the ROLLBACK
-    fails too (``cannot rollback - no transaction is active``): that error is only added as a
-    note to the COMMIT's, never raised in its place.
-    """
-    conn.execute("BEGIN TRANSACTION")
-    try:
-        yield conn
-    except BaseException as exc:
-        try:
-            conn.execute("ROLLBACK")
-        except Exception as rollback_exc:  # noqa: BLE001 - the original error is the one to report
-            exc.add_note(f"(the ROLLBACK after this error failed too: {type(rollback_exc).__name__}: {rollback_exc})")
-        raise
-    conn.execute("COMMIT")
-
-
 def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
     """Tables (schema.sql) and the analyst views (marts.sql), in one transaction: idempotent, ~0.1 s.
 
-    On the DuckLake backend every DDL statement is a catalog commit that
+    On the DuckLake backend (the lake attached as the default catalog) every DDL statement is a catalog commit that
     concurrent runs would contend for, so the schema is created only when it is
     missing (see :func:`_ensure_lake_schema`).
     """
-    if lake.is_lake():
+    if conn.execute("SELECT current_database()").fetchone()[0] == lake.LAKE_ALIAS:
         _ensure_lake_schema(conn)
         return
     with transaction(conn):
@@ -493,28 +474,6 @@ def set_aside_damaged(db_path: Path, detail: str, wait_seconds: float | None = N
         os.close(fd)
 
 
-def _reread_seeds_after_rebuild(conn: duckdb.DuckDBPyConnection, settings,
-                                warn: Callable[[str], None]) -> None:
-    """After a damaged staging database was set aside, read every seed file into the new one, once.
-
-    A run may cover one file (a sensor run) and its raw step then reads only that file; every
-    other page would be missing until a catch-up run. With raw.source_files complete again, the
-    cleaned and modeled steps (which derive whatever raw holds) rebuild everything in this run.
-    """
-    info = read_rebuild_marker(settings.staging_db_path)
-    if info is None or info.get("seeds_reread"):
-        return
-    from etl.raw import sync_source_files  # etl.raw imports this module
-
-    ensure_schema(conn)
-    stats = sync_source_files(conn, settings.seeds_dir)
-    info["seeds_reread"] = True
-    _write_durably(rebuild_marker(settings.staging_db_path), json.dumps(info, ensure_ascii=False))
-    warn(f"staging database rebuilt: read all {stats.seen} files of {settings.seeds_dir} into raw.source_files "
-         f"({stats.ok} ok, {stats.rejected} rejected); this run re-derives the cleaned and modeled layers, "
-         "and the publish step publishes once every layer is complete again")
-
-
 HEADER_BYTES = 3 * 4096  # DuckDB's file header and its two database headers, before the first block
 
 
@@ -539,177 +498,6 @@ def cut_short(conn: duckdb.DuckDBPyConnection, db_path: Path) -> str | None:
             f"({need} bytes)")
 
 
-@contextmanager
-def _open_staging(settings, read_only: bool, warn: Callable[[str], None]) -> Iterator[duckdb.DuckDBPyConnection]:
-    path = settings.staging_db_path
-    for attempt in range(3):
-        stack = ExitStack()
-        try:
-            found = damage_found_marker(path)
-            if not read_only and found.exists() and path.exists():
-                raise DatabaseDamagedError(path, found.read_text(encoding="utf-8").strip() or "a step found it damaged")
-            conn = stack.enter_context(connect(path, read_only=read_only))
-            short = cut_short(conn, path)
-            if short:
-                stack.close()
-                raise DatabaseDamagedError(path, short)
-            break
-        except BaseException as exc:
-            stack.close()
-            if not isinstance(exc, DatabaseDamagedError):
-                raise
-            if read_only:
-                raise DatabaseDamagedError(path, (
-                    f"{exc.detail}. It is derived from the seeds: the next step or run that writes it moves it "
-                    f"aside to {path.name}.damaged-<UTC time> and rebuilds it; nothing to do by hand")) from exc
-            if attempt == 2:
-                raise
-            aside = set_aside_damaged(path, exc.detail)
-            if aside is not None:
-                warn(f"the staging database {path} is damaged and was moved aside to {aside.name} (with its "
-                     f"WAL, if any; see {aside.name}.txt); starting an empty one and rebuilding it from the seeds. "
-                     f"{exc.detail}")
-    with stack:
-        if not read_only:
-            _reread_seeds_after_rebuild(conn, settings, warn)
-        try:
-            yield conn
-        except duckdb.Error as exc:
-            if is_damage_error(exc, path):
-                try:
-                    _write_durably(damage_found_marker(path), f"a query failed: {exc}")
-                    exc.add_note(f"{path} is damaged; the next run moves it aside and rebuilds it from the seeds")
-                except OSError:
-                    pass
-            raise
 
-
-@contextmanager
-def open_warehouse(settings, read_only: bool = False,
-                   warn: Callable[[str], None] | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A short connection to the database runs write, on the configured backend.
-
-    ``embedded``: the staging DuckDB file (:func:`connect`, lock-aware). A
-    damaged one is set aside and rebuilt when opened for writing (see the
-    module docstring); ``warn`` (default: this module's logger) is told so, for
-    the run log.
-    ``ducklake``: an in-memory DuckDB with the lake attached as the default
-    catalog, so every ``schema.table`` name resolves in the lake.
-    """
-    if not lake.is_lake():
-        with _open_staging(settings, read_only, warn or log.warning) as conn:
-            yield conn
-        return
-    with (nullcontext() if read_only else lake.catalog_writer_lock()):
-        conn = duckdb.connect(config={"memory_limit": memory_limit()})
-        try:
-            conn.execute("SET TimeZone = 'UTC'")
-            lake.attach(conn, settings.warehouse_dir, read_only=read_only)
-            yield conn
-        finally:
-            conn.close()
-
-
-def table_columns(conn: duckdb.DuckDBPyConnection, table: str) -> list[str]:
-    schema, name = table.split(".")
-    rows = conn.execute(
-        "SELECT column_name FROM duckdb_columns() WHERE schema_name = ? AND table_name = ? ORDER BY column_index",
-        [schema, name],
-    ).fetchall()
-    return [r[0] for r in rows]
-
-
-def insert_arrow(conn: duckdb.DuckDBPyConnection, table: str, data: pa.Table) -> int:
-    """Insert an Arrow table by column name (missing columns become NULL)."""
-    if data.num_rows == 0:
-        return 0
-    cols = [c for c in table_columns(conn, table) if c in data.column_names]
-    conn.register("_incoming", data)
-    try:
-        collist = ", ".join(f'"{c}"' for c in cols)
-        conn.execute(f"INSERT INTO {table} ({collist}) SELECT {collist} FROM _incoming")
-    finally:
-        conn.unregister("_incoming")
-    return data.num_rows
-
-
-def delete_keys(conn: duckdb.DuckDBPyConnection, table: str, key: str, keys: Sequence[str]) -> int:
-    if not keys:
-        return 0
-    conn.register("_keys", pa.table({"k": pa.array(list(keys), pa.string())}))
-    try:
-        n = conn.execute(f"SELECT count(*) FROM {table} WHERE {key} IN (SELECT k FROM _keys)").fetchone()[0]
-        conn.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT k FROM _keys)")
-    finally:
-        conn.unregister("_keys")
-    return n
-
-
-def commit_batch(conn: duckdb.DuckDBPyConnection) -> None:
-    """Commit the batch just written and open the next transaction: memory stays flat in the layer's size."""
-    conn.execute("COMMIT")
-    conn.execute("BEGIN TRANSACTION")
-
-
-def reader_cursor(conn: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
-    """A second connection to the same database (its own snapshot, for streaming reads while
-    ``conn`` writes), with the same default catalog (the lake on DuckLake)."""
-    cur = conn.cursor()
-    cur.execute(f'USE "{conn.execute("SELECT current_database()").fetchone()[0]}"')
-    return cur
-
-
-def delete_in(conn: duckdb.DuckDBPyConnection, table: str, column: str, subquery: str) -> bool:
-    """``DELETE FROM table WHERE column IN (subquery)``, issued only when a row matches.
-
-    On DuckLake a DELETE is what two concurrent transactions can conflict on,
-    so a run that only adds rows must not issue one; on DuckDB it saves a
-    no-op write. Returns whether anything was deleted.
-    """
-    if not conn.execute(f"SELECT EXISTS (SELECT 1 FROM {table} WHERE {column} IN ({subquery}))").fetchone()[0]:
-        return False
-    conn.execute(f"DELETE FROM {table} WHERE {column} IN ({subquery})")
-    return True
-
-
-def replace_if_changed(conn: duckdb.DuckDBPyConnection, table: str, data: pa.Table) -> tuple[int, bool]:
-    """Make ``table`` hold exactly ``data`` (compared on data's columns); write nothing when it already does.
-
-    For small derived tables (dimensions) rebuilt by every run: an unchanged
-    table costs a comparison, not a delete and insert, so concurrent runs on
-    DuckLake do not contend for it and DuckDB writes nothing. Returns
-    (rows, whether it was rewritten).
-    """
-    cols = [c for c in table_columns(conn, table) if c in data.column_names]
-    collist = ", ".join(f'"{c}"' for c in cols)
-    conn.register("_wanted", data)
-    try:
-        differs = conn.execute(
-            f"SELECT EXISTS (SELECT {collist} FROM {table} EXCEPT ALL SELECT {collist} FROM _wanted) "
-            f"OR EXISTS (SELECT {collist} FROM _wanted EXCEPT ALL SELECT {collist} FROM {table})").fetchone()[0]
-    finally:
-        conn.unregister("_wanted")
-    if not differs:
-        return data.num_rows, False
-    with transaction(conn):
-        conn.execute(f"DELETE FROM {table}")
-        insert_arrow(conn, table, data)
-    return data.num_rows, True
-
-
-def row_count(conn: duckdb.DuckDBPyConnection, table: str) -> int:
-    return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-
-
-MODELED_TABLES = [
-    "dim_date",
-    "dim_outlet",
-    "dim_district",
-    "fact_articles",
-    "fact_metrics",
-    "article_districts",
-    "article_outlets",
-    "article_keywords",
-    "dim_reporter",
-    "article_reporters",
-]
+# the modeled tables, in DDL order (etl/contract.py)
+MODELED_TABLES = list(contract.table_names("modeled"))

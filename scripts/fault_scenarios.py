@@ -1154,9 +1154,10 @@ def _kill_sequence(zygote: "Zygote", points, random_kills, seed, settings, p0, e
 def scenario_pools(work: Path, zygote: "Zygote | None" = None, wait: float = 120) -> list[Outcome]:
     """A run SIGKILLed inside a pooled step (project dagster.yaml, pool limit 1); the next run must not hang.
 
-    The dead run's ``duckdb_writer`` slot must not make the next run wait
-    forever (``wait`` bounds how long we watch before calling it a hang).
+    The dead run's slot (``partition_writer``: the raw step; ``duckdb_writer`` for whole-table steps) must
+    not make the next run wait forever (``wait`` bounds how long we watch before calling it a hang).
     """
+    pools = ("partition_writer", "duckdb_writer")
     import dagster as dg
 
     seeds, wh, home = work / "pool-seeds", work / "pool-wh", work / "pool-home"
@@ -1177,17 +1178,17 @@ def scenario_pools(work: Path, zygote: "Zygote | None" = None, wait: float = 120
     if code != -signal.SIGKILL:
         return [Outcome(name, "-", f"fail point not reached: {tail}", False)]
     with env(DAGSTER_HOME=str(home)), dg.DagsterInstance.get() as instance:
-        held = len(instance.event_log_storage.get_concurrency_info("duckdb_writer").claimed_slots)
+        held = sum(len(instance.event_log_storage.get_concurrency_info(p).claimed_slots) for p in pools)
     code, tail, secs = run("none", kill_after=wait)
     with env(DAGSTER_HOME=str(home)), dg.DagsterInstance.get() as instance:
-        info = instance.event_log_storage.get_concurrency_info("duckdb_writer")
+        claimed = [s for p in pools for s in instance.event_log_storage.get_concurrency_info(p).claimed_slots]
         statuses = sorted(r.status.value for r in instance.get_runs())
     if code == -signal.SIGKILL:
         observed = f"the next run was still waiting for the slot after {wait:.0f}s (killed it); runs {statuses}"
     else:
         observed = (f"{held} slot(s) held after the kill; next run exit {code} after {secs:.0f}s; "
-                    f"runs now {statuses}; slots held {len(info.claimed_slots)}")
-    ok = code == 0 and not info.claimed_slots and "STARTED" not in statuses
+                    f"runs now {statuses}; slots held {len(claimed)}")
+    ok = code == 0 and not claimed and held > 0 and "STARTED" not in statuses
     return [Outcome(name, "the next run completes; the dead run is marked failed", observed, ok)]
 
 

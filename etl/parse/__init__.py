@@ -109,7 +109,7 @@ def r_structure(s: PageState) -> None:
     items = [ln for ln in s.lines if not ln.blank and id(ln) not in dup and ln.kind != "noise" and ln.chrome != "masthead"
              and ln.chrome != "front_matter"]
     all_core = "".join(ln.core for ln in s.lines if not ln.blank and not ln.chrome)
-    b = Builder(items, s.meta.kind, all_core)
+    b = Builder(items, s.meta.kind, all_core, RUN_RULES)
     b.run()
     # duplicates belong to the owner of the line before the run
     starts = {id(run[0]): run for run in s.dup_runs}

@@ -87,8 +87,9 @@ class Art:
 class Builder:
     """Parser state of rule R8: articles, furniture and the class of every line."""
 
-    def __init__(self, items: list[Line], kind: str, all_core: str):
+    def __init__(self, items: list[Line], kind: str, all_core: str, run_rules: tuple = ()):
         self.items = items
+        self.run_rules = run_rules          # etl.parse.runs.RUN_RULES: how a run of headed lines is read
         self.pos = {id(ln): x for x, ln in enumerate(items)}
         self.page_kind = kind
         self.all_core = all_core
@@ -451,8 +452,7 @@ class Builder:
         confirmed = not separated and nxt is not None and (
             nxt.kind in ("byline", "dateline", "up_start", "marker_up") or
             (nxt.kind == "credit" and not (self.open() and self.open().has_body)))
-        from etl.parse.runs import RUN_RULES  # the rule table lives beside its rules
-        for _rid, _name, rule in RUN_RULES:
+        for _rid, _name, rule in self.run_rules:
             res = rule(self, run, nxt, confirmed, i, j)
             if res is not None:
                 self.chrome_since = False
