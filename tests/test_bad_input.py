@@ -9,9 +9,7 @@ file, a rerun after fixing.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import os
-import sys
 import threading
 from datetime import datetime
 from pathlib import Path
@@ -20,28 +18,20 @@ import duckdb
 import pytest
 
 import etl.ingest as ingest
+from etl.decode import plausible_ratio
 from etl.ingest import (
     SeedsFolderError,
     decode_bytes,
     discover,
     max_page_bytes,
-    plausible_ratio,
     read_source_file,
     relative_path,
     sha256_hex,
 )
-from tests.conftest import PROJECT, SEEDS
+from tests.support.scripts import fault_scenarios
+from tests.support.seeds import SEEDS
 
-
-def _load_scenarios():
-    spec = importlib.util.spec_from_file_location("fault_scenarios", PROJECT / "scripts" / "fault_scenarios.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("fault_scenarios", mod)
-    spec.loader.exec_module(mod)
-    return sys.modules["fault_scenarios"]
-
-
-fs = _load_scenarios()
+fs = fault_scenarios()
 PAGE = fs.SAMPLE_PAGE
 SEED_TEXTS = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
 
@@ -60,8 +50,10 @@ SEED_TEXTS = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))
     (bytes(range(256)) * 8, "not text: contains NUL bytes"),
 ])
 def test_rejections_say_why(data, error):
-    text, _enc, err = decode_bytes(data)
+    text, enc, err = decode_bytes(data)
     assert text is None and err.startswith(error)
+    if not error.startswith("no text"):  # not text at all: no encoding is claimed
+        assert enc is None
 
 
 @pytest.mark.parametrize("encoding, prefix, detected", [
@@ -380,6 +372,7 @@ def inputs_outcomes(tmp_path_factory, built):
     return fs.scenario_inputs(tmp_path_factory.mktemp("inputs"), reference_db=built.db_path)
 
 
+@pytest.mark.e2e
 def test_every_bad_input_end_to_end(inputs_outcomes):
     """The table of scripts/fault_scenarios.py's 'inputs' group: no row may FAIL."""
     failed = [o for o in inputs_outcomes if o.failed]
@@ -393,11 +386,13 @@ def edge_outcomes(tmp_path_factory):
     return {o.scenario: o for o in fs.scenario_edges(tmp_path_factory.mktemp("edges"))}
 
 
+@pytest.mark.e2e
 def test_a_dangling_symlink_is_not_skipped_by_a_partitioned_run(edge_outcomes):
     o = edge_outcomes["dangling symbolic link in seeds/"]
     assert o.ok, o.observed
 
 
+@pytest.mark.e2e
 def test_a_non_utf8_file_name_is_registered_read_and_stored(edge_outcomes):
     o = edge_outcomes["file name that is not valid UTF-8"]
     assert o.ok, o.observed

@@ -12,8 +12,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import PROJECT, SEEDS, run_job
-from tests.test_pipeline import snapshot
+from tests.support.jobs import run_job
+from tests.support.seeds import PROJECT, SEEDS
+from tests.support.snapshots import snapshot
+
+pytestmark = pytest.mark.e2e  # whole runs, in-process and through the CLI
 
 HOLD = """
 import duckdb, sys, time

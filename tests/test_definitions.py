@@ -1,6 +1,7 @@
 """The Definitions object the UI loads: a broken graph fails here before it fails in the UI."""
 
 import dagster as dg
+import pytest
 
 from assets.definitions import defs
 
@@ -22,12 +23,24 @@ def test_asset_graph_layers():
         assert table in groups
 
 
-def test_writers_share_one_pool():
+def test_writers_are_in_two_pools_whatever_the_backend():
+    """Pools are static (the backend is chosen per run): the partitioned steps (raw, cleaned, facts) in
+    partition_writer, whole-table steps in duckdb_writer; checks take none (etl.backends serialises the
+    embedded staging file itself)."""
+    from assets.modeled import FACT_NAMES
+
     graph = defs.resolve_asset_graph()
+    partitioned = {("raw", "source_files")} | {("cleaned", t) for t in ("pages", "articles", "paragraphs")} | \
+        {("modeled", t) for t in FACT_NAMES}
     for key in graph.get_all_asset_keys():
         node = graph.get(key)
-        if key.path[0] != "exports":
-            assert node.pools == {"duckdb_writer"}, key
+        if key.path == ["exports", "report"]:  # reads the published snapshot, writes only its own folder
+            expected = set()
+        else:
+            expected = {"partition_writer"} if tuple(key.path) in partitioned else {"duckdb_writer"}
+        assert node.pools == expected, key
+    job = defs.resolve_job_def("warehouse_job")
+    assert {n.pool for n in job.graph.node_defs if "_checks" in n.name} == {None}
 
 
 def test_job_schedule_sensor():
@@ -78,28 +91,33 @@ def test_the_ui_runs_with_the_jobs_executor():
     assert job.executor_def.name == defs.resolve_job_def("warehouse_job").executor_def.name == EXECUTOR.name
 
 
-def test_checks_run_in_one_step_per_layer_and_do_not_repeat_primary_keys():
-    """Issue 16, item 4: 3 check steps, not one per check; no unique_* check on the embedded backend,
-    where DuckDB enforces the PRIMARY KEYs."""
+def test_checks_run_in_one_step_per_layer_with_a_key_check_per_table():
+    """Issue 16, item 4: one check step per layer (and dependency level), not one per check. The unique_* checks are defined on both backends
+    (chosen per run) and query only on DuckLake; embedded runs pass them as enforced by the PRIMARY KEYs."""
+    from etl import contract
+
     job = defs.resolve_job_def("warehouse_job")
-    check_ops = sorted(n.name for n in job.graph.node_defs if n.name.endswith("_checks"))
-    assert check_ops == ["cleaned_checks", "modeled_checks", "raw_checks"]
+    check_ops = sorted(n.name for n in job.graph.node_defs if "_checks" in n.name)
+    # one multi-asset check per layer; Dagster runs the modeled one as 3 steps, because its blocking key
+    # checks on the dimensions gate the fact build, whose own checks come after it
+    assert check_ops == ["cleaned_checks", "modeled_checks", "modeled_checks", "modeled_checks", "raw_checks"]
     names = {k.name for k in defs.resolve_asset_graph().asset_check_keys}
-    assert not [n for n in names if n.startswith("unique_")]
+    unique = {k for k in defs.resolve_asset_graph().asset_check_keys if k.name.startswith("unique_")}
+    assert {k.asset_key.to_user_string().replace("/", ".") for k in unique} == \
+        {t for s in ("raw", "cleaned", "modeled") for t in contract.tables(s)}
     assert {"every_file_accounted", "year_known", "keys_resolve", "surface_in_text"} <= names
 
 
+@pytest.mark.e2e
 def test_partition_metadata_is_the_files_own_and_never_sums_across_units(tmp_path):
     """Issue 16, items 2 and 6: a partition's materialization reports that file's rows and counts (the whole
     table under table_rows); metrics per unit are split by unit kind and base unit, percentages not added."""
-    import shutil
-
     import duckdb
 
-    from tests.conftest import SEEDS, run_job
+    from tests.support.jobs import run_job
+    from tests.support.seeds import copy_seeds
 
-    seeds = tmp_path / "seeds"
-    shutil.copytree(SEEDS, seeds)
+    seeds = copy_seeds(tmp_path / "seeds")
     result = run_job(seeds, tmp_path / "wh")
     assert result.success
     mats: dict[str, dict[str, dict]] = {}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
 import json
 import re
 import time
@@ -15,9 +14,11 @@ import pytest
 
 from etl import districts as D
 from etl.districts import DistrictMatcher, Mention, district_user_words, load_districts, primary_district
+from tests.support.scripts import load_script
+from tests.support.seeds import PROJECT, SEED_PAGES
 
-ROOT = Path(__file__).resolve().parents[1]
-SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
+ROOT = PROJECT
+SEEDS = SEED_PAGES
 
 
 def seed(prefix: str) -> str:
@@ -430,10 +431,7 @@ def test_primary_on_seed_like_snippets(matcher):
 
 # ------------------------------------------------------------------ build script (offline)
 def _load_build_module():
-    spec = importlib.util.spec_from_file_location("build_districts", ROOT / "scripts" / "build_districts.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script("build_districts")
 
 
 def _write(path: Path, header: list[str], rows: list[list[str]]):

@@ -1,7 +1,7 @@
 """System depth: the whole graph on DuckLake (PostgreSQL catalog), two runs at once, equals the embedded run.
 
 A real PostgreSQL server from Debian's package is started on loopback
-(tests/pg.py), `python -m assets.cli --runs 2` runs warehouse_job twice at
+(tests/support/pg.py), `python -m assets.cli --runs 2` runs warehouse_job twice at
 once over disjoint halves of the seed files, each run with Dagster's
 multiprocess executor, and every contract table, the Parquet exports and the
 README's marts queries are compared with the embedded run of the same seeds.
@@ -20,11 +20,13 @@ import dagster as dg
 import pytest
 
 from etl.export import read_manifest
-from tests.conftest import PROJECT, SEEDS
-from tests.pg import postgres
-from tests.test_bad_input import fs
-from tests.test_pipeline import TABLE_IDS, snapshot, snapshot_of
-from tests.test_readme_sql import examples, render
+from tests.support.pg import postgres
+from tests.support.readme import examples, render
+from tests.support.scripts import fault_scenarios
+from tests.support.seeds import PROJECT, SEEDS, copy_seeds
+from tests.support.snapshots import TABLE_IDS, snapshot, snapshot_of
+
+fs = fault_scenarios()
 
 IDS = {**TABLE_IDS, "raw.source_files": "path || ':' || file_id"}  # ingest times differ between two builds
 
@@ -33,7 +35,7 @@ IDS = {**TABLE_IDS, "raw.source_files": "path || ':' || file_id"}  # ingest time
 def lake_build(tmp_path_factory):
     root = tmp_path_factory.mktemp("lake")
     seeds, wh, home = root / "seeds", root / "wh", root / "home"
-    shutil.copytree(SEEDS, seeds)
+    copy_seeds(seeds)
     home.mkdir()
     shutil.copy(PROJECT / ".dagster_home" / "dagster.yaml", home / "dagster.yaml")  # pools: duckdb_writer limit 1
     with postgres(root / "pg") as catalog:
@@ -45,8 +47,8 @@ def lake_build(tmp_path_factory):
         assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-6000:]
         # read the lake back through the product's own connection code, with the run's settings
         with fs.env(**settings):
+            from etl.backends import open_warehouse
             from etl.config import Settings
-            from etl.warehouse import open_warehouse
 
             with open_warehouse(Settings.from_env(), read_only=True) as conn:
                 tables = snapshot_of(conn, IDS)
@@ -66,6 +68,8 @@ def lake_build(tmp_path_factory):
             "data": root / "data", "stdout": out.stdout}
 
 
+@pytest.mark.postgres
+@pytest.mark.e2e
 def test_every_contract_table_equals_the_embedded_run(lake_build, built):
     embedded = snapshot(built.db_path, with_ingest_times=False)
     assert lake_build["tables"] == embedded
@@ -73,6 +77,8 @@ def test_every_contract_table_equals_the_embedded_run(lake_build, built):
     assert lake_build["tables"]["modeled.fact_metrics"][0] == 157
 
 
+@pytest.mark.postgres
+@pytest.mark.e2e
 def test_two_runs_wrote_at_once_each_with_several_worker_processes(lake_build):
     runs = lake_build["runs"]
     assert len(runs) == 2 and all(r.dagster_run.status == dg.DagsterRunStatus.SUCCESS for r in runs)
@@ -85,11 +91,15 @@ def test_two_runs_wrote_at_once_each_with_several_worker_processes(lake_build):
     assert ranges[0][0] == files[0] and ranges[1][1] == files[-1] and ranges[0][1] < ranges[1][0]
 
 
+@pytest.mark.postgres
+@pytest.mark.e2e
 def test_the_readme_sql_examples_answer_the_same_on_the_lake(lake_build):
     expected = [(header, rows) for _, header, rows in examples()]
     assert len(expected) >= 5 and lake_build["readme"] == expected
 
 
+@pytest.mark.postgres
+@pytest.mark.e2e
 def test_the_exports_are_the_same_on_both_backends(lake_build, built):
     def entries(d: Path) -> dict:
         m = read_manifest(d)
@@ -99,6 +109,8 @@ def test_the_exports_are_the_same_on_both_backends(lake_build, built):
     assert entries(lake_build["wh"] / "exports") == entries(built.exports_dir)
 
 
+@pytest.mark.postgres
+@pytest.mark.e2e
 def test_marts_views_answer_on_the_lake(lake_build, built):
     import duckdb
 
@@ -107,6 +119,8 @@ def test_marts_views_answer_on_the_lake(lake_build, built):
     assert lake_build["marts"] == embedded
 
 
+@pytest.mark.postgres
+@pytest.mark.e2e
 def test_data_is_parquet_in_the_data_path_and_the_audited_snapshot_is_published(lake_build):
     assert list(lake_build["data"].rglob("*.parquet"))
     published = json.loads((lake_build["wh"] / "published_snapshot.json").read_text(encoding="utf-8"))
@@ -127,15 +141,15 @@ def test_a_missing_extension_package_is_named(monkeypatch):
 
 
 def test_the_backend_setting_is_checked(monkeypatch):
-    from etl import lake
+    from etl.config import Settings, SettingsError
 
-    monkeypatch.setenv(lake.BACKEND_ENV, "ducklake")
-    monkeypatch.delenv(lake.CATALOG_ENV, raising=False)
-    with pytest.raises(lake.LakeConfigError, match="DUCKLAKE_CATALOG"):
-        lake.catalog()
-    monkeypatch.setenv(lake.BACKEND_ENV, "snowflake")
-    with pytest.raises(lake.LakeConfigError, match="embedded, ducklake"):
-        lake.backend()
+    monkeypatch.setenv("WAREHOUSE_BACKEND", "ducklake")
+    monkeypatch.delenv("DUCKLAKE_CATALOG", raising=False)
+    with pytest.raises(SettingsError, match="DUCKLAKE_CATALOG"):
+        Settings.from_env()
+    monkeypatch.setenv("WAREHOUSE_BACKEND", "snowflake")
+    with pytest.raises(SettingsError, match="embedded, ducklake"):
+        Settings.from_env()
 
 
 def test_the_lake_schema_drops_only_constraints():

@@ -24,15 +24,22 @@ from etl.warehouse import (
     lock_wait_seconds,
     memory_limit,
 )
-from tests.test_bad_input import fs
+from tests.support.scripts import fault_scenarios
+
+fs = fault_scenarios()
 
 HOLD = "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ok', flush=True); time.sleep(120)"
 
 
 @pytest.fixture(scope="module", autouse=True)
-def zygote(tmp_path_factory):
+def zygote(request, tmp_path_factory):
     """One warm process that forks the runs the SIGKILL and pool scenarios kill (it imports the
-    pipeline in the background while the first tests of this module run)."""
+    pipeline in the background while the first tests of this module run). Not started when no
+    ``sigkill`` test of this module is selected (e.g. ``./scripts/test.sh --fast``)."""
+    if not any(item.module is request.module and item.get_closest_marker("sigkill")
+               for item in request.session.items):
+        yield None
+        return
     work = tmp_path_factory.mktemp("zygote")
     z = fs.Zygote(fs.cli_env(work / "seeds", work / "wh", work / "home"), work)
     yield z
@@ -101,6 +108,7 @@ def test_describe_holder_degrades_to_the_pid():
 
 # ------------------------------------------------------------------ lock: end to end
 
+@pytest.mark.e2e
 def test_database_held_by_another_writer(tmp_path):
     _no_failures(fs.scenario_lock(tmp_path))
 
@@ -112,6 +120,7 @@ def export_outcomes(tmp_path_factory):
     return fs.scenario_exports(tmp_path_factory.mktemp("exports"))
 
 
+@pytest.mark.e2e
 def test_export_faults_fail_the_asset_and_keep_the_previous_exports(export_outcomes):
     _no_failures(export_outcomes)
     names = {o.scenario for o in export_outcomes}
@@ -119,6 +128,7 @@ def test_export_faults_fail_the_asset_and_keep_the_previous_exports(export_outco
             "export: next run after the fault"} <= names
 
 
+@pytest.mark.e2e
 def test_a_failure_while_swapping_the_exports_link_keeps_the_previous_set(export_outcomes):
     [o] = [o for o in export_outcomes if o.scenario == "export: permission error while swapping the exports link"]
     assert o.ok, o.observed
@@ -138,12 +148,16 @@ def kill_outcomes(tmp_path_factory, zygote):
                                zygote=zygote)
 
 
+@pytest.mark.sigkill
+@pytest.mark.e2e
 def test_sigkill_leaves_the_last_consistent_state_and_the_next_run_equals_a_clean_one(kill_outcomes):
     _no_failures(kill_outcomes)
     assert sum(o.scenario.startswith("SIGKILL ") for o in kill_outcomes) == len(SUITE_KILL_POINTS) + 1
     assert any(o.scenario == "SIGKILL: the next run completes" and o.ok for o in kill_outcomes)
 
 
+@pytest.mark.sigkill
+@pytest.mark.e2e
 @pytest.mark.parametrize("point", ["exports-staged", "exports-linking", "exports-linked"])
 def test_a_kill_anywhere_in_the_export_leaves_one_whole_set(kill_outcomes, point):
     """The exports a reader sees after the kill are exactly the previous set or exactly the new one."""
@@ -153,16 +167,21 @@ def test_a_kill_anywhere_in_the_export_leaves_one_whole_set(kill_outcomes, point
     assert expected in o.observed, o.observed
 
 
+@pytest.mark.sigkill
+@pytest.mark.e2e
 def test_temporary_files_of_killed_runs_are_removed_by_the_next_run(kill_outcomes):
     [o] = [o for o in kill_outcomes if o.scenario == "SIGKILL: temporary files of killed runs removed"]
     assert o.ok, o.observed
 
 
+@pytest.mark.sigkill
+@pytest.mark.e2e
 def test_a_killed_run_does_not_block_the_next_one_with_its_pool_slot(tmp_path, zygote):
     """With the project's dagster.yaml (pool limit 1): the dead run's slot must not make the next run wait."""
     _no_failures(fs.scenario_pools(tmp_path, zygote=zygote))
 
 
+@pytest.mark.e2e
 def test_the_script_runs_and_prints_the_table():
     """`scripts/fault_scenarios.py --list` works from a shell (the full run is the groups above)."""
     out = subprocess.run([sys.executable, str(Path(fs.__file__)), "--list"], capture_output=True, text=True,

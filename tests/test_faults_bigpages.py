@@ -15,11 +15,14 @@ import random
 import re
 
 import duckdb
+import pytest
 
 from etl import metrics as MT
 from etl import model as M
 from etl.districts import Mention
-from tests.test_bad_input import fs
+from tests.support.scripts import fault_scenarios
+
+fs = fault_scenarios()
 
 _END = re.compile(r"[。！？；!?;\n]")
 
@@ -148,6 +151,7 @@ def test_surface_check_finds_what_the_substr_check_found(built):
     assert conn.execute(old).fetchone()[0] == conn.execute(new).fetchone()[0] == 5
 
 
+@pytest.mark.e2e
 def test_bigpages_scenarios(tmp_path, monkeypatch):
     """The script's group on a 3 MB single-line page and 20,000 numbers: runs succeed, facts extracted."""
     monkeypatch.setenv("BIGPAGES_MB", "3")

@@ -4,16 +4,18 @@ and exports that moved ahead of a failed publish. The scenarios are scripts/faul
 
 from __future__ import annotations
 
-
 import duckdb
 import pytest
 
 from etl.export import glob_escape, key_checksum, open_exports, parquet_source, sql_literal
-from tests.test_bad_input import fs
+from tests.support.scripts import fault_scenarios
+
+fs = fault_scenarios()
 
 ODD = ["wh 'quoted'", "wh[1]", "wh *?", 'd"q', "a]b", "x=1 {a,b} $HOME ~"]
 
 
+@pytest.mark.e2e
 def test_exportpaths_group(tmp_path):
     outcomes = fs.GROUPS["exportpaths"](tmp_path)
     failed = [o for o in outcomes if o.failed]

@@ -11,12 +11,15 @@ import os
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from etl.ingest import decode_bytes, discover, file_keys, read_all, relative_path
 from etl.raw import seed_paths, sync_source_files
 from etl.warehouse import ensure_schema
-from tests.conftest import SEEDS
-from tests.test_bad_input import fs
+from tests.support.scripts import fault_scenarios
+from tests.support.seeds import SEEDS
+
+fs = fault_scenarios()
 
 PAGE = fs.SAMPLE_PAGE
 SEED_TEXT = sorted(SEEDS.glob("*.txt"))[0].read_text(encoding="utf-8")
@@ -161,6 +164,7 @@ def test_no_nul_character_survives_decoding():
 
 # ------------------------------------------------------------------ end to end
 
+@pytest.mark.e2e
 def test_names_scenarios(tmp_path):
     outcomes = fs.GROUPS["names"](tmp_path)
     failed = [o for o in outcomes if o.failed]

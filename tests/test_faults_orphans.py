@@ -16,8 +16,11 @@ import time
 
 import pytest
 
-from tests.conftest import PROJECT
-from tests.test_bad_input import fs
+from tests.support.scripts import fault_scenarios
+from tests.support.seeds import PROJECT
+
+fs = fault_scenarios()
+pytestmark = pytest.mark.sigkill  # every test here kills a process
 
 HOLD_POOL = """
 import sys, time
@@ -54,6 +57,7 @@ def test_pool_workers_die_with_a_sigkilled_parent(how):
     assert not [p for p in workers if _running(p)], f"orphaned pool workers ({how})"
 
 
+@pytest.mark.e2e
 def test_killed_runs_leave_no_process_behind(tmp_path):
     outcomes = fs.GROUPS["orphans"](tmp_path)
     assert outcomes

@@ -22,7 +22,9 @@ from etl.config import (
     default_dagster_home,
     script_environment,
 )
-from tests.test_bad_input import fs
+from tests.support.scripts import fault_scenarios
+
+fs = fault_scenarios()
 
 BOOTSTRAP = PROJECT_ROOT / "scripts" / "bootstrap.sh"
 
@@ -158,6 +160,7 @@ def test_sync_refuses_to_delete_another_warehouses_partitions(tmp_path):
 
 # ------------------------------------------------------------------ end to end (scripts/run.sh)
 
+@pytest.mark.e2e
 def test_paths_scenarios(tmp_path):
     outcomes = fs.GROUPS["paths"](tmp_path)
     assert len(outcomes) >= 6

@@ -13,11 +13,13 @@ import resource
 import signal
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from etl.backends import open_warehouse
 from etl.config import Settings
 from etl.publish import IncompleteRebuildError, publish_snapshot
 from etl.raw import sync_source_files
@@ -31,13 +33,14 @@ from etl.warehouse import (
     ensure_schema,
     held_by_another_process,
     is_damage_error,
-    open_warehouse,
     read_rebuild_marker,
     rebuild_marker,
     set_aside_damaged,
     transaction,
 )
-from tests.test_bad_input import fs
+from tests.support.scripts import fault_scenarios
+
+fs = fault_scenarios()
 
 # holds a fcntl lock on the file, as DuckDB does, whatever the file holds (a damaged file cannot be opened)
 HOLD_LOCK = ("import fcntl, os, sys, time; fd = os.open(sys.argv[1], os.O_RDWR); "
@@ -64,6 +67,7 @@ def _settings(tmp_path: Path) -> Settings:
 
 # ------------------------------------------------------------------ the scenario group
 
+@pytest.mark.e2e
 def test_staging_scenarios(tmp_path):
     outcomes = fs.GROUPS["staging"](tmp_path)
     failed = [o for o in outcomes if o.failed]
@@ -111,10 +115,9 @@ def test_lock_error_is_not_damage(tmp_path):
     assert not held_by_another_process(db)
 
 
-def test_damaged_file_held_by_another_process_is_waited_for_and_never_moved(tmp_path, monkeypatch):
+def test_damaged_file_held_by_another_process_is_waited_for_and_never_moved(tmp_path):
     """A file another process holds is in use (being created, say): locked, not damaged."""
-    monkeypatch.setenv("WAREHOUSE_LOCK_WAIT_SECONDS", "0.5")
-    settings = _settings(tmp_path)
+    settings = replace(_settings(tmp_path), lock_wait_seconds=0.5)  # WAREHOUSE_LOCK_WAIT_SECONDS=0.5
     db = settings.staging_db_path
     db.parent.mkdir(parents=True)
     db.write_bytes(b"")  # what a database being created looks like for a moment
@@ -135,9 +138,8 @@ def test_damaged_file_held_by_another_process_is_waited_for_and_never_moved(tmp_
     assert read_rebuild_marker(db) is None
 
 
-def test_locked_good_database_is_never_moved(tmp_path, monkeypatch):
-    monkeypatch.setenv("WAREHOUSE_LOCK_WAIT_SECONDS", "0.3")
-    settings = _settings(tmp_path)
+def test_locked_good_database_is_never_moved(tmp_path):
+    settings = replace(_settings(tmp_path), lock_wait_seconds=0.3)  # WAREHOUSE_LOCK_WAIT_SECONDS=0.3
     db = settings.staging_db_path
     db.parent.mkdir(parents=True)
     _small_db(db)
@@ -220,7 +222,7 @@ def test_damage_found_by_a_query_is_set_aside_by_the_next_open(tmp_path):
     db = settings.staging_db_path
     db.parent.mkdir(parents=True)
     with pytest.raises(duckdb.Error):
-        with open_warehouse(settings) as conn:
+        with open_warehouse(settings):
             raise duckdb.IOException("IO Error: Corrupt database file: computed checksum 1 does not match "
                                      "stored checksum 2 in block at location 4096")
     assert damage_found_marker(db).exists()

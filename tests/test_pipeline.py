@@ -6,48 +6,17 @@ import hashlib
 import json
 import shutil
 from datetime import date
-from pathlib import Path
 
 import duckdb
 import pyarrow.parquet as pq
+import pytest
 
 from etl.warehouse import MODELED_TABLES
-from tests.conftest import SEEDS, run_job
+from tests.support.jobs import run_job
+from tests.support.seeds import SEEDS, copy_seeds
+from tests.support.snapshots import snapshot
 
-TABLE_IDS = {
-    "raw.source_files": "path || ':' || file_id || ':' || ingested_at",
-    "cleaned.pages": "file_id",
-    "cleaned.articles": "article_id",
-    "cleaned.paragraphs": "paragraph_id",
-    "modeled.dim_date": "date_key",
-    "modeled.dim_outlet": "outlet_key || outlet_name",
-    "modeled.dim_district": "district_key",
-    "modeled.fact_articles": "article_id",
-    "modeled.fact_metrics": "metric_id",
-    "modeled.article_districts": "article_id || district_key",
-    "modeled.article_outlets": "article_id || outlet_key",
-    "modeled.article_keywords": "article_id || keyword",
-    "modeled.dim_reporter": "reporter_key",
-    "modeled.article_reporters": "article_id || reporter_key || role",
-}
-
-
-def snapshot(db_path: Path, with_ingest_times: bool = True) -> dict[str, tuple[int, str]]:
-    """Row count and a hash of the sorted ids of every table (ingest times only when comparing reruns)."""
-    ids_of = dict(TABLE_IDS)
-    if not with_ingest_times:
-        ids_of["raw.source_files"] = "path || ':' || file_id"
-    with duckdb.connect(str(db_path), read_only=True) as conn:
-        return snapshot_of(conn, ids_of)
-
-
-def snapshot_of(conn, ids_of: dict[str, str] | None = None) -> dict[str, tuple[int, str]]:
-    """:func:`snapshot` over an open connection (a DuckDB file or an attached DuckLake)."""
-    out = {}
-    for table, key in (ids_of or dict(TABLE_IDS)).items():
-        ids = sorted(str(r[0]) for r in conn.execute(f"SELECT {key} FROM {table}").fetchall())
-        out[table] = (len(ids), hashlib.sha256("\n".join(ids).encode()).hexdigest())
-    return out
+pytestmark = pytest.mark.e2e
 
 
 def test_every_seed_file_is_ingested_by_content_hash(db):
@@ -136,8 +105,7 @@ def test_exports_match_the_warehouse_with_proper_types(built, db):
 
 
 def test_second_run_changes_nothing(tmp_path):
-    seeds = tmp_path / "seeds"
-    shutil.copytree(SEEDS, seeds)
+    seeds = copy_seeds(tmp_path / "seeds")
     assert run_job(seeds, tmp_path / "wh").success
     first = snapshot(tmp_path / "wh" / "warehouse.duckdb")
     assert run_job(seeds, tmp_path / "wh").success
@@ -272,7 +240,7 @@ def test_hand_read_quantities_and_the_warehouse_differ_by_the_repeats(db):
     body repeats are stored once, from the body, 4 sit in paragraphs the page prints twice and 1 in a
     pull-out heading (callout) repeating the subtitle."""
     from etl.metrics import extract_metrics
-    from tests.test_metrics import EXPECTED
+    from tests.support.expected import EXPECTED
 
     assert [len(EXPECTED[p]["items"]) for p in sorted(EXPECTED)] == [21, 38, 46, 22, 48]
     assert db.execute("SELECT count(*) FROM modeled.fact_metrics").fetchone() == (157,)

@@ -3,35 +3,9 @@ seed warehouse and returns the table printed under it."""
 
 from __future__ import annotations
 
-import re
-from datetime import date
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-README = ROOT / "README.md"
-GUIDE = ROOT / "docs" / "analyst-guide.md"
-# a ```sql block (which never contains ```) followed by a Markdown table: blocks without a table are prose
-BLOCK = re.compile(r"```sql\n(?P<sql>(?:(?!```).)*?)```\s*\n(?P<table>(?:\|[^\n]*\|\n)+)", re.S)
-
-
-def examples(path: Path = README) -> list[tuple[str, list[str], list[list[str]]]]:
-    out = []
-    for m in BLOCK.finditer(path.read_text(encoding="utf-8")):
-        lines = [ln.strip() for ln in m.group("table").strip().splitlines()]
-        header = [c.strip() for c in lines[0].strip("|").split("|")]
-        rows = [[c.strip() for c in ln.strip("|").split("|")] for ln in lines[2:]]
-        out.append((m.group("sql").strip(), header, rows))
-    return out
-
-
-def render(v) -> str:
-    if v is None:
-        return "NULL"
-    if isinstance(v, date):
-        return v.isoformat()
-    return str(v)
+from tests.support.readme import GUIDE, examples, render
 
 
 def test_readme_has_five_examples():

@@ -245,6 +245,7 @@ def test_the_served_report_loads_over_http(report_html):
         server.server_close()
 
 
+@pytest.mark.browser
 def test_cjk_font_resolves():
     if not shutil.which("fc-match"):
         pytest.fail(f"fontconfig (fc-match) is missing: {INSTALL}")
@@ -253,6 +254,7 @@ def test_cjk_font_resolves():
     assert "Noto Sans CJK" in family, f"fontconfig resolves Noto Sans CJK SC to {family!r}: {INSTALL}"
 
 
+@pytest.mark.browser
 def test_report_renders_in_headless_chromium(report_html, db, tmp_path):
     exe = chromium()
     probe = tmp_path / "probe.html"

@@ -15,7 +15,8 @@ from assets.definitions import defs
 from assets.partitions import seed_files
 from assets.resources import WarehouseResource
 from assets.sensors import seeds_folder_sensor
-from tests.conftest import SEEDS
+from tests.support.jobs import run_job
+from tests.support.seeds import SEEDS, copy_seeds
 
 PAGES = sorted(SEEDS.glob("*.txt"))
 
@@ -58,6 +59,7 @@ def titles_by_path(db: Path) -> dict[str, set[str]]:
     return out
 
 
+@pytest.mark.e2e
 def test_add_change_remove_through_the_sensor(tmp_path):
     seeds = tmp_path / "seeds"
     seeds.mkdir()
@@ -137,6 +139,7 @@ def accounted(result: dg.ExecuteInProcessResult) -> dg.AssetCheckEvaluation:
     return e
 
 
+@pytest.mark.e2e
 def test_two_files_at_once_each_run_answers_for_its_own_file(tmp_path):
     """Two new files → two per-file runs; the first must not fail the accounting check over the
     second file, which is still waiting for its own run."""
@@ -157,9 +160,9 @@ def test_two_files_at_once_each_run_answers_for_its_own_file(tmp_path):
         assert set(titles_by_path(tmp_path / "wh" / "warehouse.duckdb")) == {"a.txt", "b.txt"}
 
 
+@pytest.mark.e2e
 def test_a_file_arriving_mid_run_is_left_for_the_next_run_but_a_skipped_file_fails(tmp_path, monkeypatch):
     import assets.raw as raw_asset
-    from tests.conftest import run_job
 
     seeds = tmp_path / "seeds"
     seeds.mkdir()
@@ -188,13 +191,11 @@ def test_a_file_arriving_mid_run_is_left_for_the_next_run_but_a_skipped_file_fai
         run_job(seeds, tmp_path / "wh2")
 
 
+@pytest.mark.e2e
 def test_first_tick_after_run_sh_runs_nothing_the_warehouse_holds(tmp_path):
     """Issue 16, item 7: starting the UI after run.sh must not re-run every file as new. The sensor's first
     tick (empty cursor) compares unseen files with the published warehouse by size and sha256."""
-    from tests.conftest import run_job
-
-    seeds = tmp_path / "seeds"
-    shutil.copytree(SEEDS, seeds)
+    seeds = copy_seeds(tmp_path / "seeds")
     assert run_job(seeds, tmp_path / "wh").success  # what scripts/run.sh does
     warehouse = WarehouseResource(seeds_dir=str(seeds), warehouse_dir=str(tmp_path / "wh"))
     with dg.instance_for_test() as instance:
@@ -211,6 +212,7 @@ def test_first_tick_after_run_sh_runs_nothing_the_warehouse_holds(tmp_path):
         assert sorted(r.partition_key for r in result.run_requests) == sorted(["new.txt", PAGES[0].name])
 
 
+@pytest.mark.e2e
 def test_a_partition_without_a_file_reads_nothing_and_says_so(tmp_path):
     """Issue 16, item 3: a key made with the UI's "Add a partition" names no file: its run reads nothing,
     retires nothing of the other files, and the partition's metadata says so; the sensor then deletes it."""

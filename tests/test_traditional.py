@@ -19,7 +19,8 @@ from etl.districts import find_mentions
 from etl.metrics import extract_metrics
 from etl.outlets import canonical_outlet, simplified_for_parsing, to_simplified
 from etl.parse import parse_page
-from tests.conftest import SEEDS, run_job
+from tests.support.jobs import run_job
+from tests.support.seeds import SEEDS
 
 TRAD_PAGE = """# 膠州市215個小區全部成立黨組織
 
@@ -85,6 +86,7 @@ def test_seed_pages_in_traditional_parse_like_the_originals(seed):
           y.news_date, len(y.body)) for y in b.articles]
 
 
+@pytest.mark.e2e
 def test_traditional_page_end_to_end(tmp_path):
     seeds = tmp_path / "seeds"
     seeds.mkdir()

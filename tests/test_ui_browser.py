@@ -17,8 +17,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.browser import chromium, chromium_path, free_port
-from tests.conftest import PROJECT, SEEDS
+from tests.support.browser import chromium, chromium_path, free_port
+from tests.support.seeds import PROJECT, SEEDS
+
+pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
 REPO = {"repositoryLocationName": "qingdao_news", "repositoryName": "__repository__"}
 ARTIFACTS = PROJECT / "tests" / "artifacts"
