@@ -4,7 +4,8 @@ Design rules (see docs/operations.md):
 
 - Connections are short: open, do one unit of work, close. Nothing connects at
   import time.
-- Writers are serialised by Dagster (pool ``duckdb_writer``, limit 1); if the
+- Writers are serialised: every connection a step opens holds the staging
+  file's writer lock (``etl.backends``), and Dagster's pools queue the steps; if the
   file is still held by another process, :func:`connect` retries with a
   bounded back-off (``WAREHOUSE_LOCK_WAIT_SECONDS``, default 30) and then
   fails with a message naming the holding process.
