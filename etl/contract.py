@@ -220,10 +220,20 @@ def _packaged(file: str) -> str:
     return resources.files("etl").joinpath(f"sql/{file}").read_text(encoding="utf-8")
 
 
+def schema_sql() -> str:
+    """The text of etl/sql/schema.sql (the tables), as ``ensure_schema`` executes it."""
+    return _packaged("schema.sql")
+
+
+def marts_sql() -> str:
+    """The text of etl/sql/marts.sql (the analyst views)."""
+    return _packaged("marts.sql")
+
+
 @lru_cache(maxsize=1)
 def default() -> Contract:
     """The contract of the packaged DDL (etl/sql/schema.sql + marts.sql), loaded once per process."""
-    return Contract.from_sql(_packaged("schema.sql"), _packaged("marts.sql"))
+    return Contract.from_sql(schema_sql(), marts_sql())
 
 
 # ---------------------------------------------------------------- the packaged contract, as functions

@@ -41,7 +41,6 @@ import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Iterator
 
@@ -49,6 +48,7 @@ import duckdb
 
 from etl import contract, lake
 from etl.config import LOCK_WAIT_DEFAULT, MEMORY_LIMIT_DEFAULT, current  # noqa: F401 - re-exported
+from etl.contract import marts_sql, schema_sql  # noqa: F401 - re-exported for callers of etl.warehouse
 from etl.writes import (  # noqa: F401 - the write helpers' home; re-exported for callers of etl.warehouse
     commit_batch,
     delete_in,
@@ -90,14 +90,6 @@ DAMAGE_SIGNS = (
     "Corrupt WAL file",                        # a WAL entry fails its checksum
     "Failure while replaying WAL file",
 )
-
-
-def schema_sql() -> str:
-    return resources.files("etl").joinpath("sql/schema.sql").read_text(encoding="utf-8")
-
-
-def marts_sql() -> str:
-    return resources.files("etl").joinpath("sql/marts.sql").read_text(encoding="utf-8")
 
 
 def _is_lock_error(exc: Exception) -> bool:
@@ -277,16 +269,9 @@ def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
 
 @lru_cache(maxsize=1)
 def _contract_columns() -> tuple[tuple[str, str, str, str], ...]:
-    """(schema, table, column, type) of every table column in schema.sql, in DDL order."""
-    ref = duckdb.connect()
-    try:
-        ref.execute(schema_sql())
-        return tuple(ref.execute(
-            "SELECT schema_name, table_name, column_name, data_type FROM duckdb_columns() "
-            "WHERE schema_name IN ('raw', 'cleaned', 'modeled') ORDER BY schema_name, table_name, column_index"
-        ).fetchall())
-    finally:
-        ref.close()
+    """(schema, table, column, type) of every table column of the contract (etl/contract.py), in DDL order."""
+    return tuple((*t.split("."), c.name, c.type) for s in ("raw", "cleaned", "modeled")
+                 for t in contract.tables(s) for c in contract.columns(t))
 
 
 def add_missing_columns(conn: duckdb.DuckDBPyConnection, catalog: str | None = None) -> list[str]:
@@ -348,8 +333,7 @@ def change_column_types(conn: duckdb.DuckDBPyConnection, catalog: str | None = N
 
 
 def _lake_schema_complete(conn: duckdb.DuckDBPyConnection) -> bool:
-    wanted = set(re.findall(r"CREATE (?:OR REPLACE )?(?:TABLE|VIEW)(?: IF NOT EXISTS)? (\w+\.\w+)",
-                            schema_sql() + marts_sql()))
+    wanted = {r for s in contract.SCHEMAS for r in contract.tables(s) + contract.views(s)}
     have = {f"{s}.{t}" for s, t in conn.execute(
         "SELECT table_schema, table_name FROM information_schema.tables WHERE table_catalog = ?",
         [lake.LAKE_ALIAS]).fetchall()}
