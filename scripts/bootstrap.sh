@@ -9,6 +9,10 @@
 # <WAREHOUSE_DIR>/.dagster_home for any other one (etl/config.py, script_environment).
 # CALLER_DIR keeps the caller's directory for the scripts' own path arguments.
 #
+# Groups: the dev group always; optional groups of pyproject.toml (``multihost``: the Dagster instance on
+# PostgreSQL, docs/deployment.md) are installed by BOOTSTRAP_GROUPS=multihost (comma-separated) and
+# remembered in .venv/.bootstrap-groups, so a later plain run.sh or test.sh keeps them installed.
+#
 # Venv: when .venv matches uv.lock + pyproject.toml (a stamp in .venv/.bootstrap-stamp), uv is
 # not run at all; when it must run and its cache under $HOME cannot be written (a service account
 # without a home), it caches in <project>/.cache/uv instead.
@@ -43,6 +47,11 @@ TOOLS="$ROOT/.tools"
 export UV_PROJECT_ENVIRONMENT="$ROOT/.venv"
 export UV_PYTHON="$PY"
 _boot_stamp_file="$UV_PROJECT_ENVIRONMENT/.bootstrap-stamp"
+_boot_groups_file="$UV_PROJECT_ENVIRONMENT/.bootstrap-groups"
+_boot_asked="${BOOTSTRAP_GROUPS:-}"
+_boot_groups="$( { cat "$_boot_groups_file" 2>/dev/null || true; printf '%s\n' ${_boot_asked//,/ }; } \
+  | grep -E '^[A-Za-z0-9_-]+$' | sort -u | tr '\n' ' ' || true)"
+_boot_stamp="$_boot_stamp groups:$_boot_groups"
 if [ ! -x "$UV_PROJECT_ENVIRONMENT/bin/python" ] || [ ! -f "$_boot_stamp_file" ] \
     || [ "$(cat "$_boot_stamp_file")" != "$_boot_stamp" ]; then
   if [ -z "${UV_CACHE_DIR:-}" ]; then
@@ -57,7 +66,10 @@ if [ ! -x "$UV_PROJECT_ENVIRONMENT/bin/python" ] || [ ! -f "$_boot_stamp_file" ]
     "$PY" -m venv "$TOOLS"
     "$TOOLS/bin/python" -m pip install --quiet --disable-pip-version-check "uv==$UV_VERSION"
   fi
-  "$TOOLS/bin/uv" sync --frozen --quiet
+  _boot_group_args=()
+  for _g in $_boot_groups; do _boot_group_args+=(--group "$_g"); done
+  "$TOOLS/bin/uv" sync --frozen --quiet ${_boot_group_args[@]+"${_boot_group_args[@]}"}
+  printf '%s\n' $_boot_groups > "$_boot_groups_file"
   printf '%s\n' "$_boot_stamp" > "$_boot_stamp_file.tmp-$$"
   mv -f "$_boot_stamp_file.tmp-$$" "$_boot_stamp_file"
 fi
@@ -67,4 +79,5 @@ if [ -z "$_boot_home_given" ] && [ ! -e "$DAGSTER_HOME/dagster.yaml" ]; then
   cp "$ROOT/.dagster_home/dagster.yaml" "$DAGSTER_HOME/.dagster.yaml.tmp-$$"
   mv -f "$DAGSTER_HOME/.dagster.yaml.tmp-$$" "$DAGSTER_HOME/dagster.yaml"
 fi
-unset _boot_env _boot_stamp _boot_stamp_file _boot_cache _boot_home_given
+unset _boot_env _boot_stamp _boot_stamp_file _boot_cache _boot_home_given _boot_groups _boot_groups_file \
+  _boot_group_args _g _boot_asked

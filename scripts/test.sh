@@ -19,6 +19,8 @@ for _a in "$@"; do
   _test_prev="$_a"
   _test_args+=("$_a")
 done
+# the whole suite includes the two-host test (tests/test_multihost.py): Dagster on PostgreSQL
+[ "$_test_fast" = 1 ] || export BOOTSTRAP_GROUPS="${BOOTSTRAP_GROUPS:+$BOOTSTRAP_GROUPS,}multihost"
 source "$(dirname "${BASH_SOURCE[0]}")/bootstrap.sh"
 _test_sysdeps=1
 [ "$_test_fast" = 1 ] && _test_sysdeps=0
