@@ -21,15 +21,27 @@ and Python code resolves them against its own working directory.
 
 Dagster's resource config (launchpad) can override both folders per run; see
 ``assets/resources.py``.
+
+The DuckLake backend's S3-compatible storage (``DUCKLAKE_DATA_PATH=s3://…``, see
+``etl/lake.py``) takes the standard AWS variables, read here like every other setting:
+
+- ``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``, ``AWS_SESSION_TOKEN`` (optional);
+  kept out of ``repr(settings)``
+- ``AWS_REGION`` (else ``AWS_DEFAULT_REGION``, else ``us-east-1``)
+- ``AWS_ENDPOINT_URL_S3`` (else ``AWS_ENDPOINT_URL``): an S3-compatible server
+  such as MinIO or Ceph, e.g. ``http://127.0.0.1:9000`` (``https://`` → TLS)
+- ``DUCKLAKE_S3_URL_STYLE``: ``path`` or ``vhost`` (default ``path`` with an
+  endpoint, else ``vhost``)
 """
 
 from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DB_FILENAME = "warehouse.duckdb"
@@ -51,6 +63,8 @@ TOKENIZERS = ("rjieba", "jieba")
 LOCK_WAIT_DEFAULT = 30.0
 MEMORY_LIMIT_DEFAULT = "512MB"
 MAX_PAGE_MB_DEFAULT = 20.0
+S3_URL_STYLES = ("path", "vhost")
+AWS_REGION_DEFAULT = "us-east-1"
 
 
 class SettingsError(ValueError):
@@ -110,7 +124,14 @@ class Settings:
     max_page_mb: float = MAX_PAGE_MB_DEFAULT        # MAX_PAGE_MB (0 = no limit)
     tokenizer: str = "rjieba"                # ETL_TOKENIZER: rjieba | jieba
     lake_runs: int = 2                       # LAKE_RUNS: runs `assets.cli` starts on DuckLake
-    lake_max_concurrent: int = 2             # LAKE_MAX_CONCURRENT: step processes per DuckLake run
+    lake_max_concurrent: int = 1             # LAKE_MAX_CONCURRENT: steps at once per DuckLake run (1: in-process)
+    # S3-compatible storage of a DuckLake data path (etl/lake.py); the credentials stay out of repr()
+    aws_access_key_id: str | None = field(default=None, repr=False)      # AWS_ACCESS_KEY_ID
+    aws_secret_access_key: str | None = field(default=None, repr=False)  # AWS_SECRET_ACCESS_KEY
+    aws_session_token: str | None = field(default=None, repr=False)      # AWS_SESSION_TOKEN (optional)
+    aws_region: str = AWS_REGION_DEFAULT     # AWS_REGION, else AWS_DEFAULT_REGION
+    s3_endpoint: str | None = None           # AWS_ENDPOINT_URL_S3, else AWS_ENDPOINT_URL (http(s)://host:port)
+    s3_url_style: str = ""                   # DUCKLAKE_S3_URL_STYLE: path | vhost ('' = path with an endpoint)
 
     def __post_init__(self) -> None:
         if "?" in str(self.warehouse_dir):
@@ -125,6 +146,13 @@ class Settings:
                 "port=5432' or 'sqlite:/srv/lake/catalog.sqlite' (see docs/deployment.md)")
         if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", self.memory_limit, re.IGNORECASE):
             raise SettingsError(f"WAREHOUSE_MEMORY_LIMIT must be a size such as 512MB or 4GB, got {self.memory_limit!r}")
+        if self.s3_endpoint:
+            url = urlsplit(self.s3_endpoint)
+            if url.scheme not in ("http", "https") or not url.netloc:
+                raise SettingsError(f"AWS_ENDPOINT_URL_S3 (or AWS_ENDPOINT_URL) must be a URL such as "
+                                    f"http://127.0.0.1:9000 or https://s3.example.com, got {self.s3_endpoint!r}")
+        style = self.s3_url_style or ("path" if self.s3_endpoint else "vhost")
+        object.__setattr__(self, "s3_url_style", _choice(style, "DUCKLAKE_S3_URL_STYLE", S3_URL_STYLES))
 
     @property
     def db_path(self) -> Path:
@@ -173,7 +201,13 @@ class Settings:
             max_page_mb=_number(env, "MAX_PAGE_MB", MAX_PAGE_MB_DEFAULT, "a number of megabytes (0 = no limit)"),
             tokenizer=_choice(_env(env, "ETL_TOKENIZER") or "rjieba", "ETL_TOKENIZER", TOKENIZERS),
             lake_runs=_count(env, "LAKE_RUNS", 2),
-            lake_max_concurrent=_count(env, "LAKE_MAX_CONCURRENT", 2),
+            lake_max_concurrent=_count(env, "LAKE_MAX_CONCURRENT", 1),
+            aws_access_key_id=_env(env, "AWS_ACCESS_KEY_ID") or None,
+            aws_secret_access_key=_env(env, "AWS_SECRET_ACCESS_KEY") or None,
+            aws_session_token=_env(env, "AWS_SESSION_TOKEN") or None,
+            aws_region=_env(env, "AWS_REGION") or _env(env, "AWS_DEFAULT_REGION") or AWS_REGION_DEFAULT,
+            s3_endpoint=_env(env, "AWS_ENDPOINT_URL_S3") or _env(env, "AWS_ENDPOINT_URL") or None,
+            s3_url_style=_env(env, "DUCKLAKE_S3_URL_STYLE"),
         )
 
 

@@ -18,7 +18,7 @@ def test_same_seed_same_corpus(tmp_path):
     b = generate(tmp_path / "b" / "seeds", scale=4, seed=7)
     assert a.pages == b.pages == 20
     assert _digest(tmp_path / "a" / "seeds") == _digest(tmp_path / "b" / "seeds")
-    c = generate(tmp_path / "c" / "seeds", scale=4, seed=8)
+    generate(tmp_path / "c" / "seeds", scale=4, seed=8)
     assert _digest(tmp_path / "c" / "seeds") != _digest(tmp_path / "a" / "seeds")
 
 
