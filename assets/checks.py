@@ -115,18 +115,35 @@ def active_sql_checks() -> list[SqlCheck]:
     return SQL_CHECKS + UNIQUE_CHECKS
 
 
-def _evaluate(conn, spec: SqlCheck) -> dg.AssetCheckResult:
+def _measure(conn, spec: SqlCheck) -> tuple[bool, dict]:
+    """(passed, metadata) of one SQL check on ``conn``."""
     bad = int(conn.execute(spec.sql).fetchone()[0])
-    key = dg.AssetKey(list(spec.asset))
     if spec.total_sql is None:
-        return dg.AssetCheckResult(asset_key=key, check_name=spec.name, passed=bad == 0, severity=spec.severity,
-                                   metadata={"violations": bad})
+        return bad == 0, {"violations": bad}
     total = int(conn.execute(spec.total_sql).fetchone()[0])
     share = bad / total if total else 0.0
-    return dg.AssetCheckResult(asset_key=key, check_name=spec.name, passed=share <= spec.max_share,
-                               severity=spec.severity,
-                               metadata={"rows": bad, "of": total, "share": round(share, 4),
-                                         "warns_above_share": spec.max_share})
+    return share <= spec.max_share, {"rows": bad, "of": total, "share": round(share, 4),
+                                     "warns_above_share": spec.max_share}
+
+
+def _evaluate(conn, spec: SqlCheck, snapshot: int | None = None) -> dg.AssetCheckResult:
+    passed, metadata = _measure(conn, spec)
+    if snapshot is not None:
+        metadata["ducklake_snapshot"] = snapshot
+    return dg.AssetCheckResult(asset_key=dg.AssetKey(list(spec.asset)), check_name=spec.name, passed=passed,
+                               severity=spec.severity, metadata=metadata)
+
+
+def audit_blocking(conn) -> tuple[int, list[str]]:
+    """Every blocking SQL check on ``conn``: (checks run, "schema.table check: metadata" per failure).
+    The publish step runs it at the snapshot it publishes (``etl.publication``)."""
+    blocking = [c for c in active_sql_checks() if c.severity == dg.AssetCheckSeverity.ERROR]
+    failures = []
+    for spec in blocking:
+        passed, metadata = _measure(conn, spec)
+        if not passed:
+            failures.append(f"{'.'.join(spec.asset)} {spec.name}: {metadata}")
+    return len(blocking), failures
 
 
 def _run_scope(context: dg.AssetCheckExecutionContext) -> set[str] | None:
@@ -201,17 +218,21 @@ def _layer_checks(layer: str) -> dg.AssetChecksDefinition:
                           description=f"The asset checks of the {layer} layer, in one step.")
     def _checks(context, warehouse: WarehouseResource):  # context: AssetCheckExecutionContext
         selected = context.selected_asset_check_keys
-        enforced = warehouse.backend_impl.enforces_keys
-        with warehouse.connect(read_only=True) as conn:
+        backend = warehouse.backend_impl
+        enforced = backend.enforces_keys
+        results = []
+        # on the lake, every check of the step reads one snapshot, recorded as ducklake_snapshot
+        with warehouse.connect(read_only=True) as conn, backend.pinned(conn) as snapshot:
             for key, spec in by_key.items():
                 if key not in selected:
                     continue
                 if enforced and spec in UNIQUE_CHECKS:
-                    yield dg.AssetCheckResult(asset_key=key.asset_key, check_name=spec.name, passed=True,
-                                              severity=spec.severity,
-                                              metadata={"enforced_by": "PRIMARY KEY (embedded DuckDB)"})
+                    results.append(dg.AssetCheckResult(asset_key=key.asset_key, check_name=spec.name, passed=True,
+                                                       severity=spec.severity,
+                                                       metadata={"enforced_by": "PRIMARY KEY (embedded DuckDB)"}))
                 else:
-                    yield _evaluate(conn, spec)
+                    results.append(_evaluate(conn, spec, snapshot))
+        yield from results
         if layer == "raw" and EVERY_FILE_ACCOUNTED.key in selected:
             yield every_file_accounted(context, warehouse)
 

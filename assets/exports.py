@@ -1,6 +1,7 @@
 import dagster as dg
 
 from assets import publish as publishing
+from assets.checks import audit_blocking
 from assets.resources import WRITER_POOL, WarehouseResource
 from etl.export import HIVE_PARTITIONED, MARTS_VIEWS, MODELED, export_all
 
@@ -40,13 +41,16 @@ def publish_and_export(context: dg.AssetExecutionContext, warehouse: WarehouseRe
     views are (re)created by ensure_schema when the connection opens.
     """
     settings = warehouse.settings
+    backend = warehouse.backend_impl
     exports_dir = settings.exports_dir
     with warehouse.connect() as conn:
-        yield dg.MaterializeResult(asset_key=publishing.SNAPSHOT_KEY, metadata=publishing.publish(settings, conn))
-        manifest = export_all(conn, exports_dir)
-        comments = {(s, t, c): cm or "" for s, t, c, cm in conn.execute(
-            "SELECT schema_name, table_name, column_name, comment FROM duckdb_columns() "
-            "WHERE schema_name IN ('modeled', 'marts')").fetchall()}
+        info = backend.publish(conn, audit=audit_blocking, run_id=context.run.run_id)
+        yield dg.MaterializeResult(asset_key=publishing.SNAPSHOT_KEY, metadata=publishing.metadata(info))
+        with backend.published_view(conn, info) as view:  # the lake: exactly the snapshot just published
+            manifest = export_all(view, exports_dir)
+            comments = {(s, t, c): cm or "" for s, t, c, cm in view.execute(
+                "SELECT schema_name, table_name, column_name, comment FROM duckdb_columns() "
+                "WHERE schema_name IN ('modeled', 'marts')").fetchall()}
     manifest_path = exports_dir / "_manifest.json"
     for e in manifest["tables"] + manifest["marts"]:
         schema = dg.TableSchema(columns=[

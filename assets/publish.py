@@ -9,10 +9,7 @@ This module holds the asset spec of the snapshot and the publish itself.
 from __future__ import annotations
 
 import dagster as dg
-import duckdb
 
-from etl.backends import backend_for
-from etl.config import Settings
 from etl.warehouse import MODELED_TABLES
 
 SNAPSHOT_KEY = dg.AssetKey(["exports", "warehouse_snapshot"])
@@ -29,9 +26,7 @@ SNAPSHOT_SPEC = dg.AssetSpec(
 )
 
 
-def publish(settings: Settings, conn: duckdb.DuckDBPyConnection) -> dict:
-    """Publish what ``conn`` (the step's connection to the staging database, or the lake) holds on the
-    run's backend (``etl.backends``); returns the snapshot's materialization metadata. Raises, with
-    nothing published, on failure."""
-    info = backend_for(settings).publish(conn)
+def metadata(info: dict) -> dict:
+    """The snapshot's materialization metadata from what ``Backend.publish`` returned (``etl.backends``:
+    the embedded copy, or the audited lake snapshot recorded in the catalog)."""
     return {**info, "path": dg.MetadataValue.path(info["path"])}

@@ -26,7 +26,7 @@ from typing import Callable, ClassVar, Iterator, Sequence
 
 import duckdb
 
-from etl import lake
+from etl import lake, publication
 from etl.config import Settings
 from etl.publish import publish_snapshot
 from etl.raw import sync_source_files
@@ -46,6 +46,7 @@ from etl.warehouse import (
 log = logging.getLogger("etl.warehouse")
 
 Warn = Callable[[str], None]
+Audit = Callable[[duckdb.DuckDBPyConnection], "tuple[int, list[str]]"]
 
 
 class Backend:
@@ -75,9 +76,23 @@ class Backend:
         leftovers of other runs), or the run's own files when other runs write at the same time."""
         return None
 
-    def publish(self, conn: duckdb.DuckDBPyConnection) -> dict:
-        """Make what ``conn`` holds the published state; returns facts for the run log."""
+    def publish(self, conn: duckdb.DuckDBPyConnection, audit: Audit | None = None, run_id: str | None = None) -> dict:
+        """Make what ``conn`` holds the published state; returns facts for the run log. ``audit(conn)``
+        runs the blocking checks and returns (checks run, failures); the lake runs it at the snapshot it
+        publishes (other hosts may commit between the check steps and this one)."""
         raise NotImplementedError
+
+    @contextmanager
+    def published_view(self, conn: duckdb.DuckDBPyConnection, info: dict) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection that reads exactly what :meth:`publish` (returning ``info``) published, for the
+        exports: ``conn`` itself on the embedded backend (its writer lock still held)."""
+        yield conn
+
+    @contextmanager
+    def pinned(self, conn: duckdb.DuckDBPyConnection) -> Iterator[int | None]:
+        """Run the queries inside on one snapshot; yields its id (None: the embedded file, whose reader
+        holds the writer lock, so nothing changes under it anyway)."""
+        yield None
 
     def reader(self):
         """A read-only connection to the published state (a context manager), for the summary."""
@@ -137,7 +152,8 @@ class EmbeddedBackend(Backend):
             with _open_staging(self.settings, read_only, warn) as conn:
                 yield conn
 
-    def publish(self, conn: duckdb.DuckDBPyConnection) -> dict:
+    def publish(self, conn: duckdb.DuckDBPyConnection, audit: Audit | None = None, run_id: str | None = None) -> dict:
+        # the PRIMARY KEYs and the blocking check steps (which hold the writer lock in turn) are the audit here.
         # publish_snapshot opens the staging file itself (same configuration, so it shares the database
         # instance of ``conn``), checkpoints it and copies it while ``conn`` keeps the file locked
         # against other processes: the copy is exactly what ``conn`` reads afterwards.
@@ -158,15 +174,18 @@ class LakeBackend(Backend):
     enforces_keys = False
 
     @contextmanager
-    def connect(self, read_only: bool = False, warn: Warn | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    def connect(self, read_only: bool = False, warn: Warn | None = None,
+                snapshot_version: int | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
         """An in-memory DuckDB with the lake attached as the default catalog, so every
-        ``schema.table`` name resolves in the lake; writers of a single-writer catalog take turns."""
+        ``schema.table`` name resolves in the lake; writers of a single-writer catalog take turns.
+        ``snapshot_version``: read that snapshot (read-only)."""
         settings = self.settings
+        read_only = read_only or snapshot_version is not None
         with nullcontext() if read_only else lake.catalog_writer_lock(settings):
             conn = duckdb.connect(config={"memory_limit": settings.memory_limit})
             try:
                 conn.execute("SET TimeZone = 'UTC'")
-                lake.attach(conn, settings, read_only=read_only)
+                lake.attach(conn, settings, read_only=read_only, snapshot_version=snapshot_version)
                 yield conn
             finally:
                 conn.close()
@@ -174,17 +193,42 @@ class LakeBackend(Backend):
     def write_scope(self, run_keys: Sequence[str] | None) -> list[str] | None:
         return None if run_keys is None else list(run_keys)
 
-    def publish(self, conn: duckdb.DuckDBPyConnection) -> dict:
-        # the lake is already shared; what is published is the snapshot that passed the checks
-        info = lake.publish_lake_snapshot(conn, self.settings)
-        return {"ducklake_snapshot": info["snapshot_id"], "path": info["path"], "attach": info["attach"]}
+    def publish(self, conn: duckdb.DuckDBPyConnection, audit: Audit | None = None, run_id: str | None = None) -> dict:
+        # the lake is already shared: publishing records, in the catalog, the snapshot the audit read
+        info = publication.publish(conn, self.settings, audit or (lambda _c: (0, [])), run_id)
+        return {"ducklake_snapshot": info["snapshot_id"], "audit_checks": info["checks"],
+                "path": "ducklake:" + lake.catalog_display(self.settings), "attach": info["attach"]}
 
+    @contextmanager
+    def published_view(self, conn: duckdb.DuckDBPyConnection, info: dict) -> Iterator[duckdb.DuckDBPyConnection]:
+        with self.connect(snapshot_version=info["ducklake_snapshot"]) as view:
+            yield view
+
+    @contextmanager
+    def pinned(self, conn: duckdb.DuckDBPyConnection) -> Iterator[int | None]:
+        conn.execute("BEGIN TRANSACTION")
+        try:
+            yield publication.current_snapshot(conn)
+        finally:
+            conn.execute("ROLLBACK")
+
+    @contextmanager
     def reader(self):
-        return self.connect(read_only=True)
+        """The published snapshot (the latest one before anything was published)."""
+        with self.connect(read_only=True) as conn:
+            last = publication.latest(conn)
+        with self.connect(snapshot_version=last["snapshot_id"] if last else None, read_only=True) as conn:
+            yield conn
 
     def describe(self) -> list[tuple[str, str]]:
-        return [("DuckLake catalog", "ducklake:" + lake.catalog_display(self.settings)),
-                ("DuckLake data", lake.data_path(self.settings))]
+        lines = [("DuckLake catalog", "ducklake:" + lake.catalog_display(self.settings))]
+        with self.connect(read_only=True) as conn:
+            lines.append(("DuckLake data", lake.catalog_data_path(conn)))
+            last = publication.latest(conn)
+        if last:
+            lines.append(("Published snapshot", f"{last['snapshot_id']} (run {last['run_id'][:8]}, "
+                                                f"{last['checks']} blocking checks passed at it)"))
+        return lines
 
 
 # ------------------------------------------------------------------ the embedded staging file

@@ -9,7 +9,6 @@ README's marts queries are compared with the embedded run of the same seeds.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -39,7 +38,9 @@ def lake_build(tmp_path_factory):
     home.mkdir()
     shutil.copy(PROJECT / ".dagster_home" / "dagster.yaml", home / "dagster.yaml")  # pools: duckdb_writer limit 1
     with postgres(root / "pg") as catalog:
+        # LAKE_MAX_CONCURRENT=2: steps as processes here (the multiprocess path); the two-host test runs the default, 1
         settings = dict(WAREHOUSE_BACKEND="ducklake", DUCKLAKE_CATALOG=catalog, DUCKLAKE_DATA_PATH=str(root / "data"),
+                        LAKE_MAX_CONCURRENT="2",
                         SEEDS_DIR=str(seeds), WAREHOUSE_DIR=str(wh), DAGSTER_HOME=str(home))
         env = {**{k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}, **settings}
         out = subprocess.run([sys.executable, "-m", "assets.cli", "--runs", "2"], cwd=PROJECT, env=env,
@@ -54,6 +55,8 @@ def lake_build(tmp_path_factory):
                 tables = snapshot_of(conn, IDS)
                 marts = {v: conn.execute(f"SELECT count(*) FROM marts.{v}").fetchone()[0]
                          for v in ("articles_wide", "metrics_wide", "metrics_by_district_month")}
+                publications = conn.execute("SELECT snapshot_id, checks FROM ops.publications "
+                                            "ORDER BY published_at").fetchall()
                 readme = []
                 for sql, _, _ in examples():
                     cur = conn.execute(sql)
@@ -64,7 +67,7 @@ def lake_build(tmp_path_factory):
                                                       if e.dagster_event and e.dagster_event.event_type_value
                                                       == "STEP_WORKER_STARTED"})
                            for r in runs}
-    return {"tables": tables, "marts": marts, "readme": readme, "runs": runs, "workers": workers, "wh": wh,
+    return {"tables": tables, "marts": marts, "readme": readme, "publications": publications, "runs": runs, "workers": workers, "wh": wh,
             "data": root / "data", "stdout": out.stdout}
 
 
@@ -123,9 +126,12 @@ def test_marts_views_answer_on_the_lake(lake_build, built):
 @pytest.mark.e2e
 def test_data_is_parquet_in_the_data_path_and_the_audited_snapshot_is_published(lake_build):
     assert list(lake_build["data"].rglob("*.parquet"))
-    published = json.loads((lake_build["wh"] / "published_snapshot.json").read_text(encoding="utf-8"))
-    assert published["snapshot_id"] > 0 and "SNAPSHOT_VERSION" in published["attach"]
+    # two runs, two publications, each of the snapshot its own audit read; recorded in the catalog, not on the host
+    assert [sid for sid, _ in lake_build["publications"]] == sorted(sid for sid, _ in lake_build["publications"])
+    assert len(lake_build["publications"]) == 2 and all(checks > 20 for _, checks in lake_build["publications"])
+    assert not (lake_build["wh"] / "published_snapshot.json").exists()
     assert "DuckLake catalog  ducklake:postgres:" in lake_build["stdout"]
+    assert f"Published snapshot {lake_build['publications'][-1][0]} " in lake_build["stdout"]
 
 
 def test_a_missing_extension_package_is_named(monkeypatch):

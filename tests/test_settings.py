@@ -86,7 +86,9 @@ def test_the_executor_follows_the_run_backend():
     env_default = {"resources": {"warehouse": {"config": {"backend": "embedded"}}}}
     lake_run = {"resources": {"warehouse": {"config": {"backend": "ducklake", "lake_catalog": "sqlite:/x/c.sqlite"}}}}
     assert type(executor.executor_for(run_backend_settings(env_default))).__name__ == "InProcessExecutor"
-    chosen = executor.executor_for(run_backend_settings(lake_run))
+    # one step at a time on the lake (the default): in the run's process, no step process to start
+    assert type(executor.executor_for(run_backend_settings(lake_run))).__name__ == "InProcessExecutor"
+    chosen = BackendExecutor(RetryMode.ENABLED, 2).executor_for(run_backend_settings(lake_run))
     assert type(chosen).__name__ == "MultiprocessExecutor"
 
 
@@ -107,6 +109,7 @@ def test_the_backend_is_chosen_per_run_from_the_launchpad(tmp_path, monkeypatch)
     warehouse = {"seeds_dir": str(seeds), "warehouse_dir": str(wh)}
     lake_config = {"resources": {"warehouse": {"config": {**warehouse, "backend": "ducklake", "lake_catalog": catalog,
                                                           "lake_data_path": str(tmp_path / "lake" / "data")}}},
+                   "execution": {"config": {"max_concurrent": 2}},  # steps as processes (default: in-process)
                    "loggers": {"console": {"config": {"log_level": "WARNING"}}}}
     (tmp_path / "home").mkdir()
     with dg.instance_for_test(temp_dir=str(tmp_path / "home")) as instance:
@@ -117,10 +120,12 @@ def test_the_backend_is_chosen_per_run_from_the_launchpad(tmp_path, monkeypatch)
             engine = " ".join(e.message or "" for e in result.all_events if e.event_type_value == "ENGINE_EVENT")
             assert "multiprocess executor" in engine
     assert not (wh / "staging").exists()
-    assert (wh / "published_snapshot.json").exists()
     from etl.backends import backend_for
+    from etl.publication import latest
 
     lake = Settings.from_env(str(seeds), str(wh), "ducklake", catalog, str(tmp_path / "lake" / "data"))
+    with backend_for(lake).connect(read_only=True) as conn:
+        assert latest(conn)["snapshot_id"] > 0  # published in the catalog
     with backend_for(lake).reader() as conn:
         assert conn.execute("SELECT count(*) FROM modeled.fact_articles").fetchone()[0] == 26
         assert conn.execute("SELECT count(*) FROM modeled.fact_metrics").fetchone()[0] == 157
