@@ -181,11 +181,12 @@ def main(argv: list[str] | None = None) -> int:
         if not keys:
             print(f"No input files in {settings.seeds_dir}; nothing to do.", file=sys.stderr)
             return 0
+        if settings.is_lake and not args.range:
+            with open_warehouse(settings) as conn:  # the catalog and schema, once, before steps race for them
+                ensure_schema(conn)
         if settings.is_lake and not args.range and runs > 1:
             from assets.resources import PARTITION_POOL
 
-            with open_warehouse(settings) as conn:  # the schema, once, before the runs race for it
-                ensure_schema(conn)
             info = instance.event_log_storage.get_concurrency_info(PARTITION_POOL)
             if (info.slot_count or 0) < runs:
                 instance.event_log_storage.set_concurrency_slots(PARTITION_POOL, runs)

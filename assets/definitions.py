@@ -10,7 +10,7 @@ import dagster as dg
 
 from assets import cleaned, exports, modeled, publish, raw, report
 from assets.checks import ASSET_CHECKS
-from assets.jobs import EXECUTOR, warehouse_job
+from assets.jobs import EXECUTOR, ingest_job, publish_job, warehouse_job
 from assets.partitions import share_file_partitions
 from assets.resources import WarehouseResource
 from assets.schedules import daily_warehouse_refresh
@@ -20,7 +20,7 @@ defs = dg.Definitions(
     assets=[share_file_partitions(a)
             for a in dg.load_assets_from_modules([raw, cleaned, modeled, exports, publish, report])],
     asset_checks=ASSET_CHECKS,
-    jobs=[warehouse_job],
+    jobs=[warehouse_job, ingest_job, publish_job],
     schedules=[daily_warehouse_refresh],
     sensors=[seeds_folder_sensor],
     resources={"warehouse": WarehouseResource()},

@@ -3,9 +3,12 @@
 Embedded: one process per run touches DuckDB (in-process executor), and writers take turns on the
 staging file (pools and its writer lock), so concurrent runs are serialised step by step. A run covers
 one file (sensor) or a range of files (schedule, run.sh, backfills from the UI: single-run policy).
-DuckLake: there is no single-writer file, so steps run as separate processes (multiprocess executor,
-``LAKE_MAX_CONCURRENT`` steps per run, default 2) and runs over different files write at once (pool
-``partition_writer``). A cluster swaps in k8s_job_executor / celery_executor (docs/deployment.md).
+DuckLake: there is no single-writer file, so runs over different files write at once (pool
+``partition_writer``), on one host (``assets.cli --runs N``) or on several (``assets.fanout``, the daemon
+launching each run on its host's code server: docs/deployment.md). A run's steps run in the run's process
+by default (``LAKE_MAX_CONCURRENT=1``): its graph is a chain whose whole-table steps take turns anyway, and
+a step process costs ~2 s to start (measured, docs/deployment.md "Capacity"); ``LAKE_MAX_CONCURRENT=N``
+runs N steps at once as separate processes (multiprocess executor).
 
 The backend is chosen per run (the warehouse resource's ``backend`` field, else ``WAREHOUSE_BACKEND``),
 so the executor decides when the run starts, from that run's config: :class:`BackendExecutor`.
@@ -31,10 +34,11 @@ def run_backend_settings(run_config: Mapping[str, Any]) -> Settings:
 
 
 class BackendExecutor(dg.Executor):
-    """In-process for an embedded run, multiprocess for a DuckLake run, decided from the run's config.
+    """In-process for an embedded run and a DuckLake run of one step at a time, multiprocess for a
+    DuckLake run of ``LAKE_MAX_CONCURRENT`` > 1 steps at once; decided from the run's config.
 
-    A DuckLake run's step processes fork from a server that imported the code once (~0.1 s a step,
-    not ~4 s of imports each)."""
+    Those step processes fork from a forkserver that imported the code once, yet each still takes
+    ~2 s (median on 2 cores) to start: Dagster sets up the instance, resources and logging per step."""
 
     def __init__(self, retries: RetryMode, max_concurrent: int | None):
         self._retries = retries
@@ -45,10 +49,11 @@ class BackendExecutor(dg.Executor):
         return self._retries
 
     def executor_for(self, settings: Settings) -> dg.Executor:
-        if settings.is_lake:
-            return MultiprocessExecutor(retries=self._retries,
-                                        max_concurrent=self._max_concurrent or settings.lake_max_concurrent,
+        steps = self._max_concurrent or settings.lake_max_concurrent
+        if settings.is_lake and steps > 1:
+            return MultiprocessExecutor(retries=self._retries, max_concurrent=steps,
                                         start_method="forkserver", explicit_forkserver_preload=["assets.definitions"])
+        # embedded, or a lake run of one step at a time: no step process to start (docs/deployment.md, capacity)
         return InProcessExecutor(retries=self._retries)
 
     def execute(self, plan_context, execution_plan):
@@ -60,8 +65,8 @@ class BackendExecutor(dg.Executor):
     name="warehouse_executor",
     config_schema={
         "max_concurrent": dg.Field(int, is_required=False,
-                                   description="DuckLake runs: step processes at once (default LAKE_MAX_CONCURRENT "
-                                               "or 2); embedded runs execute in one process"),
+                                   description="DuckLake runs: steps at once (default LAKE_MAX_CONCURRENT or 1; above 1 "
+                                               "each step is a process); embedded runs execute in one process"),
         "retries": dg.Field(dict, is_required=False, default_value={"enabled": {}}),
     },
 )
@@ -79,4 +84,23 @@ warehouse_job = dg.define_asset_job(
     executor_def=EXECUTOR,
     description="raw → cleaned → modeled → exports for the selected files, with all asset checks; "
                 "publishes warehouse.duckdb when the blocking checks pass.",
+)
+
+# A fan-out over hosts (``python -m assets.fanout``, docs/deployment.md) splits warehouse_job in two: runs
+# of ingest_job over disjoint file ranges, launched on every host at once, then one run of publish_job,
+# which audits the lake at one snapshot and publishes exactly that snapshot, once.
+PUBLISH_GROUP = "exports"
+ingest_job = dg.define_asset_job(
+    name="ingest_job",
+    selection=dg.AssetSelection.all() - dg.AssetSelection.groups(PUBLISH_GROUP),
+    executor_def=EXECUTOR,
+    description="raw → cleaned → modeled for the selected files, with their asset checks; publishes nothing. "
+                "The per-host part of a fan-out (python -m assets.fanout).",
+)
+publish_job = dg.define_asset_job(
+    name="publish_job",
+    selection=dg.AssetSelection.groups(PUBLISH_GROUP),
+    executor_def=EXECUTOR,
+    description="Audit the warehouse at one snapshot, publish that snapshot, export it to Parquet and render "
+                "the report: the single last run of a fan-out.",
 )

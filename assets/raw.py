@@ -1,3 +1,5 @@
+import socket
+
 import dagster as dg
 
 from assets.metadata import add_row_counts, md_table
@@ -63,6 +65,9 @@ def source_files(context: dg.AssetExecutionContext, warehouse: WarehouseResource
         "table_rows": totals["raw/source_files"],
         "seeds_dir": str(seeds),
         "run_rejected": rejected_md,
+        # where the step ran (a multi-host deployment runs a fan-out's runs on several hosts)
+        "host": socket.gethostname(),
+        "warehouse_dir": str(warehouse.settings.warehouse_dir),
     }
     if not keys:  # an unpartitioned run: its figures are the table's
         run_level.update({"dagster/row_count": totals["raw/source_files"], "files_read": stats.seen,

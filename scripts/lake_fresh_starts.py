@@ -1,0 +1,83 @@
+"""Start the DuckLake build N times in a row, each on a fresh PostgreSQL catalog (docs/deployment.md).
+
+The first run of a new deployment attaches an empty catalog from several step processes at once; before
+``etl.lake.attach`` retried the creation race, ``--runs 1`` failed 2 of 4 times. Each start here gets a
+new database on one PostgreSQL server (tests/support/pg.py), a new WAREHOUSE_DIR and DAGSTER_HOME, and
+runs either
+
+- ``cli``: ``python -m assets.cli --runs 1`` (what an operator types), or
+- ``job``: ``dagster job execute -m assets.definitions -j warehouse_job`` over every file, the way a
+  first UI or sensor launch starts: nothing creates the catalog first, the steps race for it.
+
+    .venv/bin/python scripts/lake_fresh_starts.py [--starts 10] [--mode cli|job]
+
+Prints one line per start (exit code, seconds) and exits 1 if any failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.support.pg import pg_bin, postgres  # noqa: E402
+from tests.support.seeds import PROJECT, copy_seeds  # noqa: E402
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--starts", type=int, default=10)
+    ap.add_argument("--mode", choices=("cli", "job"), default="cli")
+    args = ap.parse_args()
+    failed = 0
+    with tempfile.TemporaryDirectory(prefix="lake-fresh-") as tmp:
+        root = Path(tmp)
+        seeds = root / "seeds"
+        copy_seeds(seeds)
+        keys = sorted(p.relative_to(seeds).as_posix() for p in seeds.rglob("*") if p.is_file())
+        with postgres(root / "pg", dbname="lake0") as catalog:
+            parts = dict(p.split("=", 1) for p in catalog.removeprefix("postgres:").split())
+            prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+            for i in range(1, args.starts + 1):
+                db = f"lake{i}"
+                subprocess.run([*prefix, str(pg_bin() / "createdb"), "-h", "127.0.0.1", "-p", parts["port"],
+                                "-U", parts["user"], db], check=True, capture_output=True)
+                home = root / f"home{i}"
+                home.mkdir()
+                (home / "dagster.yaml").write_text((PROJECT / ".dagster_home" / "dagster.yaml").read_text())
+                env = {k: v for k, v in os.environ.items() if not k.startswith(("WAREHOUSE_", "DUCKLAKE_", "DAGSTER_"))}
+                env.update(WAREHOUSE_BACKEND="ducklake", DUCKLAKE_CATALOG=catalog.replace("dbname=lake0", f"dbname={db}"),
+                           DUCKLAKE_DATA_PATH=str(root / f"data{i}"), SEEDS_DIR=str(seeds),
+                           WAREHOUSE_DIR=str(root / f"wh{i}"), DAGSTER_HOME=str(home))
+                if args.mode == "cli":
+                    cmd = [sys.executable, "-m", "assets.cli", "--runs", "1"]
+                else:
+                    # the partitions must exist for a ranged run; register them as the sensor would
+                    subprocess.run([sys.executable, "-c", "import dagster as dg; from assets.partitions import "
+                                    "sync_partitions; from pathlib import Path; import sys; "
+                                    "i = dg.DagsterInstance.get(); sync_partitions(i, Path(sys.argv[1]))", str(seeds)],
+                                   env=env, cwd=PROJECT, check=True, capture_output=True)
+                    tags = {"dagster/asset_partition_range_start": keys[0], "dagster/asset_partition_range_end": keys[-1]}
+                    cmd = [sys.executable, "-m", "dagster", "job", "execute", "-m", "assets.definitions",
+                           "-j", "warehouse_job", "--tags", json.dumps(tags)]
+                started = time.perf_counter()
+                out = subprocess.run(cmd, env=env, cwd=PROJECT, capture_output=True, text=True, timeout=1800)
+                seconds = time.perf_counter() - started
+                ok = out.returncode == 0
+                failed += not ok
+                tail = "" if ok else " | " + (out.stderr.strip().splitlines() or ["?"])[-1][:200]
+                print(f"start {i:2d} ({args.mode}): exit {out.returncode}, {seconds:.1f} s{tail}", flush=True)
+    print(f"{args.starts - failed} of {args.starts} fresh-catalog starts succeeded")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
