@@ -17,10 +17,13 @@ The scripted procedure is tests/support/multihost.py; docs/deployment.md is that
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from etl.config import Settings
 from tests.support.multihost import two_hosts
+from tests.support.seeds import PROJECT
 from tests.support.snapshots import TABLE_IDS, snapshot, snapshot_of
 
 IDS = {**TABLE_IDS, "raw.source_files": "path || ':' || file_id"}  # ingest times differ between two builds
@@ -89,4 +92,23 @@ def test_exactly_one_snapshot_is_published_and_it_is_the_audited_one(deployment)
 def test_nothing_leaks_between_runs(deployment):
     assert deployment.open_runs() == []
     assert deployment.claimed_slots() == {}
+    assert deployment.leftover_processes() == []
+
+
+def test_a_second_fanout_adds_a_new_file_and_publishes_once_more(deployment):
+    """Runs last (it changes the deployment): a page arrives, the next fan-out takes it on either host."""
+    from etl.backends import LakeBackend
+
+    first = deployment.publications()
+    shutil.copy(PROJECT / "tests" / "corpus" / "pages" / "001_qdrb-guanhai-epaper.txt",
+                deployment.root / "shared" / "seeds" / "zz_new_page.txt")
+    out = deployment.fanout("--runs", "2")
+    assert out.returncode == 0, out.stdout[-4000:] + out.stderr[-6000:]
+    pubs = deployment.publications()
+    assert len(pubs) == 2 and pubs[0] == first[0] and pubs[1][0] > pubs[0][0]
+    with deployment.env("b"), LakeBackend(Settings.from_env()).reader() as conn:
+        paths = {r[0] for r in conn.execute("SELECT path FROM raw.source_files WHERE status = 'ok'").fetchall()}
+        assert "zz_new_page.txt" in paths and len(paths) == 6
+        assert conn.execute("SELECT count(*) FROM modeled.fact_articles").fetchone()[0] > 26
+    assert deployment.open_runs() == [] and deployment.claimed_slots() == {}
     assert deployment.leftover_processes() == []
