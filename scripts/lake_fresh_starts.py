@@ -7,9 +7,12 @@ runs either
 
 - ``cli``: ``python -m assets.cli --runs 1`` (what an operator types), or
 - ``job``: ``dagster job execute -m assets.definitions -j warehouse_job`` over every file, the way a
-  first UI or sensor launch starts: nothing creates the catalog first, the steps race for it.
+  first UI launch starts: nothing creates the catalog first. With ``--max-concurrent 2``
+  (LAKE_MAX_CONCURRENT) the first steps (raw and dim_district) start at once.
+- ``sensor``: one such run per file, all five at once, the way the sensor's first tick launches them on
+  a new deployment: five run processes attach the empty catalog together.
 
-    .venv/bin/python scripts/lake_fresh_starts.py [--starts 10] [--mode cli|job]
+    .venv/bin/python scripts/lake_fresh_starts.py [--starts 10] [--mode cli|job|sensor] [--max-concurrent N]
 
 Prints one line per start (exit code, seconds) and exits 1 if any failed.
 """
@@ -35,7 +38,8 @@ from tests.support.seeds import PROJECT, copy_seeds  # noqa: E402
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--starts", type=int, default=10)
-    ap.add_argument("--mode", choices=("cli", "job"), default="cli")
+    ap.add_argument("--mode", choices=("cli", "job", "sensor"), default="cli")
+    ap.add_argument("--max-concurrent", type=int, default=1, help="LAKE_MAX_CONCURRENT of the runs")
     args = ap.parse_args()
     failed = 0
     with tempfile.TemporaryDirectory(prefix="lake-fresh-") as tmp:
@@ -56,25 +60,32 @@ def main() -> int:
                 env = {k: v for k, v in os.environ.items() if not k.startswith(("WAREHOUSE_", "DUCKLAKE_", "DAGSTER_"))}
                 env.update(WAREHOUSE_BACKEND="ducklake", DUCKLAKE_CATALOG=catalog.replace("dbname=lake0", f"dbname={db}"),
                            DUCKLAKE_DATA_PATH=str(root / f"data{i}"), SEEDS_DIR=str(seeds),
-                           WAREHOUSE_DIR=str(root / f"wh{i}"), DAGSTER_HOME=str(home))
+                           WAREHOUSE_DIR=str(root / f"wh{i}"), DAGSTER_HOME=str(home),
+                           LAKE_MAX_CONCURRENT=str(args.max_concurrent))
                 if args.mode == "cli":
-                    cmd = [sys.executable, "-m", "assets.cli", "--runs", "1"]
+                    cmds = [[sys.executable, "-m", "assets.cli", "--runs", "1"]]
                 else:
                     # the partitions must exist for a ranged run; register them as the sensor would
                     subprocess.run([sys.executable, "-c", "import dagster as dg; from assets.partitions import "
                                     "sync_partitions; from pathlib import Path; import sys; "
                                     "i = dg.DagsterInstance.get(); sync_partitions(i, Path(sys.argv[1]))", str(seeds)],
                                    env=env, cwd=PROJECT, check=True, capture_output=True)
-                    tags = {"dagster/asset_partition_range_start": keys[0], "dagster/asset_partition_range_end": keys[-1]}
-                    cmd = [sys.executable, "-m", "dagster", "job", "execute", "-m", "assets.definitions",
-                           "-j", "warehouse_job", "--tags", json.dumps(tags)]
+                    ranges = [(keys[0], keys[-1])] if args.mode == "job" else [(k, k) for k in keys]
+                    cmds = [[sys.executable, "-m", "dagster", "job", "execute", "-m", "assets.definitions",
+                             "-j", "warehouse_job", "--tags",
+                             json.dumps({"dagster/asset_partition_range_start": a,
+                                         "dagster/asset_partition_range_end": b})] for a, b in ranges]
                 started = time.perf_counter()
-                out = subprocess.run(cmd, env=env, cwd=PROJECT, capture_output=True, text=True, timeout=1800)
+                procs = [subprocess.Popen(c, env=env, cwd=PROJECT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                          text=True) for c in cmds]
+                outs = [(p.wait(timeout=1800), p.communicate()[1]) for p in procs]
                 seconds = time.perf_counter() - started
-                ok = out.returncode == 0
-                failed += not ok
-                tail = "" if ok else " | " + (out.stderr.strip().splitlines() or ["?"])[-1][:200]
-                print(f"start {i:2d} ({args.mode}): exit {out.returncode}, {seconds:.1f} s{tail}", flush=True)
+                bad = [(code, err) for code, err in outs if code]
+                failed += bool(bad)
+                tail = "" if not bad else " | " + " / ".join(
+                    next((ln for ln in err.splitlines() if "Error" in ln), err.strip()[-150:])[:200] for _, err in bad)
+                print(f"start {i:2d} ({args.mode}): {len(outs) - len(bad)} of {len(outs)} runs exit 0, "
+                      f"{seconds:.1f} s{tail}", flush=True)
     print(f"{args.starts - failed} of {args.starts} fresh-catalog starts succeeded")
     return 1 if failed else 0
 

@@ -282,7 +282,7 @@ def scenario(work: Path, fs) -> list:
         (lake_home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
         le = fs.cli_env(seeds, lake_wh, lake_home)
         le.update(WAREHOUSE_BACKEND="ducklake", DUCKLAKE_CATALOG=f"sqlite:{work / 'lake-catalog.sqlite'}",
-                  DUCKLAKE_DATA_PATH=str(work / "lake-data"), LAKE_RUNS="2")
+                  DUCKLAKE_DATA_PATH=str(work / "lake-data"), LAKE_RUNS="2", LAKE_MAX_CONCURRENT="2")
         out.append(_kill_at_pool(fs, "SIGKILL python -m assets.cli on DuckLake (--runs 2, step processes) "
                                  "while a cleaned pool is up", le, [], lake_wh, work / "run-3-lake.log", 1, 2))
     shutil.rmtree(seeds, ignore_errors=True)
