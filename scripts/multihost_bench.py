@@ -5,7 +5,7 @@ Dagster instance and the DuckLake catalog, moto's S3 server, two code servers, o
 ``python -m assets.fanout`` once and reads the run records and event logs back from the instance:
 
 - wall: the fan-out command, submit to publish;
-- per run: time queued (RUN_ENQUEUED → RUN_DEQUEUED), run worker start-up (RUN_STARTING → RUN_START:
+- per run: time queued (run submitted → the daemon launches it), run worker start-up (RUN_STARTING → RUN_START:
   a new process imports Dagster and the code), run time (RUN_START → end), Dagster events written;
 - per step: step process start-up (STEP_WORKER_STARTING → STEP_WORKER_STARTED; multiprocess executor
   only) and the step's own time (STEP_START → STEP_SUCCESS).
@@ -60,7 +60,9 @@ def run_costs(d) -> list[dict]:
             rows.append({
                 "job": run.job_name, "location": run.remote_job_origin.location_name if run.remote_job_origin else "",
                 "status": run.status.value, "events": len(logs),
-                "queued_s": round(at.get("RUN_DEQUEUED", 0) - at.get("RUN_ENQUEUED", 0), 2),
+                # submitted (the run record is created queued) → its run worker reports RUN_START
+                "queued_s": round((rec.start_time or 0) - rec.create_timestamp.timestamp()
+                                  - (at.get("RUN_START", 0) - at.get("RUN_STARTING", at.get("RUN_START", 0))), 2),
                 "worker_startup_s": round(at.get("RUN_START", 0) - at.get("RUN_STARTING", 0), 2),
                 "run_s": round(end - at.get("RUN_START", end), 2),
                 "steps": len(work), "step_work_s": round(sum(work), 2),
