@@ -144,6 +144,34 @@ def _parallel_runs(keys: list[str], runs: int, argv_extra: list[str]) -> int:
     return max(codes)
 
 
+def register_files(instance: dg.DagsterInstance, settings: Settings) -> list[str] | None:
+    """Register the files of SEEDS_DIR as partitions (``sync_partitions``) and return every key; None,
+    with the error printed, when the partitions belong to another warehouse. Says so when there are none."""
+    from assets.partitions import PartitionsOfAnotherWarehouse, sync_partitions
+
+    try:
+        keys = sync_partitions(instance, settings.seeds_dir, warehouse_dir=settings.warehouse_dir)
+    except PartitionsOfAnotherWarehouse as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return None
+    if not keys:
+        print(f"No input files in {settings.seeds_dir}; nothing to do.", file=sys.stderr)
+    return keys
+
+
+def prepare_lake_runs(instance: dg.DagsterInstance, settings: Settings, runs: int) -> None:
+    """Before DuckLake runs start: create the catalog and schema once (their first steps would race for
+    them), and let ``runs`` runs write partitions at once (pool ``partition_writer``)."""
+    from assets.resources import PARTITION_POOL
+
+    with open_warehouse(settings) as conn:
+        ensure_schema(conn)
+    if runs > 1:
+        info = instance.event_log_storage.get_concurrency_info(PARTITION_POOL)
+        if (info.slot_count or 0) < runs:
+            instance.event_log_storage.set_concurrency_slots(PARTITION_POOL, runs)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--full-refresh", action="store_true", help="re-derive every page and article")
@@ -158,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
         exit_with_parent(int(parent))
     ensure_dagster_home()
 
-    from assets.partitions import PartitionsOfAnotherWarehouse, range_tags, sync_partitions
+    from assets.partitions import range_tags
 
     run_config: dict = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
     if args.full_refresh:
@@ -173,23 +201,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.range:  # one of the parallel DuckLake runs started below
             keys = list(args.range)
         else:
-            try:
-                keys = sync_partitions(instance, settings.seeds_dir, warehouse_dir=settings.warehouse_dir)
-            except PartitionsOfAnotherWarehouse as exc:
-                print(f"error: {exc}", file=sys.stderr)
-                return 1
-        if not keys:
-            print(f"No input files in {settings.seeds_dir}; nothing to do.", file=sys.stderr)
-            return 0
+            keys = register_files(instance, settings)
+            if not keys:
+                return 1 if keys is None else 0
         if settings.is_lake and not args.range:
-            with open_warehouse(settings) as conn:  # the catalog and schema, once, before steps race for them
-                ensure_schema(conn)
+            prepare_lake_runs(instance, settings, runs)
         if settings.is_lake and not args.range and runs > 1:
-            from assets.resources import PARTITION_POOL
-
-            info = instance.event_log_storage.get_concurrency_info(PARTITION_POOL)
-            if (info.slot_count or 0) < runs:
-                instance.event_log_storage.set_concurrency_slots(PARTITION_POOL, runs)
             code = _parallel_runs(keys, runs, ["--full-refresh"] if args.full_refresh else [])
             if code:
                 return 1

@@ -32,13 +32,10 @@ from pathlib import Path
 import dagster as dg
 import yaml
 
-from assets.cli import ensure_dagster_home
-from assets.partitions import PartitionsOfAnotherWarehouse, range_tags, sync_partitions
-from assets.resources import PARTITION_POOL
-from etl.backends import open_warehouse
+from assets.cli import ensure_dagster_home, prepare_lake_runs, register_files
+from assets.partitions import range_tags
 from etl.config import Settings, child_environment
 from etl.summary import summary_text
-from etl.warehouse import ensure_schema
 
 FANOUT_TAG = "qingdao_news/fanout"
 TERMINAL = {dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED}
@@ -124,20 +121,11 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     fanout = uuid.uuid4().hex[:12]
     with dg.DagsterInstance.get() as instance:
-        try:
-            keys = sync_partitions(instance, settings.seeds_dir, warehouse_dir=settings.warehouse_dir)
-        except PartitionsOfAnotherWarehouse as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 1
+        keys = register_files(instance, settings)
         if not keys:
-            print(f"No input files in {settings.seeds_dir}; nothing to do.", file=sys.stderr)
-            return 0
-        with open_warehouse(settings) as conn:  # the schema, once, before the runs race for it
-            ensure_schema(conn)
+            return 1 if keys is None else 0
         ranges = chunks(keys, args.runs or len(locations))
-        info = instance.event_log_storage.get_concurrency_info(PARTITION_POOL)
-        if (info.slot_count or 0) < len(ranges):
-            instance.event_log_storage.set_concurrency_slots(PARTITION_POOL, len(ranges))
+        prepare_lake_runs(instance, settings, len(ranges))
         base = {FANOUT_TAG: fanout, "trigger": "assets.fanout"}
         ingest = {submit(args.workspace, locations[i % len(locations)], "ingest_job", {**base, **range_tags(r)}): r
                   for i, r in enumerate(ranges)}

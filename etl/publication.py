@@ -47,24 +47,24 @@ def current_snapshot(conn: duckdb.DuckDBPyConnection) -> int:
     return conn.execute(f"SELECT id FROM {LAKE_ALIAS}.current_snapshot()").fetchone()[0]
 
 
+def _has_table(conn: duckdb.DuckDBPyConnection) -> bool:
+    return bool(conn.execute("SELECT count(*) FROM information_schema.tables WHERE table_catalog = ? "
+                             "AND table_schema = 'ops' AND table_name = 'publications'", [LAKE_ALIAS]).fetchone()[0])
+
+
 def ensure_table(conn: duckdb.DuckDBPyConnection) -> None:
-    have = conn.execute("SELECT count(*) FROM information_schema.tables WHERE table_catalog = ? "
-                        "AND table_schema = 'ops' AND table_name = 'publications'", [LAKE_ALIAS]).fetchone()[0]
-    if have:
+    if _has_table(conn):
         return
     try:
         conn.execute(DDL)
     except duckdb.Error:  # another host created it at the same moment
-        if not conn.execute("SELECT count(*) FROM information_schema.tables WHERE table_catalog = ? AND "
-                            "table_schema = 'ops' AND table_name = 'publications'", [LAKE_ALIAS]).fetchone()[0]:
+        if not _has_table(conn):
             raise
 
 
 def latest(conn: duckdb.DuckDBPyConnection) -> dict | None:
     """The last publication (the snapshot readers should attach), or None before the first."""
-    ensure = conn.execute("SELECT count(*) FROM information_schema.tables WHERE table_catalog = ? "
-                          "AND table_schema = 'ops' AND table_name = 'publications'", [LAKE_ALIAS]).fetchone()[0]
-    if not ensure:
+    if not _has_table(conn):
         return None
     row = conn.execute(f"SELECT snapshot_id, published_at, run_id, host, checks FROM {LAKE_ALIAS}.{TABLE} "
                        "ORDER BY published_at DESC, snapshot_id DESC LIMIT 1").fetchone()
