@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import dagster as dg
 
+from assets.partitions import run_partition_keys, shard_of
 from assets.resources import CHECK_POOL, WarehouseResource
 from etl import contract
 from etl.contract import check_queries
@@ -146,14 +147,14 @@ def audit_blocking(conn) -> tuple[int, list[str]]:
     return len(blocking), failures
 
 
-def _run_scope(context: dg.AssetCheckExecutionContext) -> set[str] | None:
-    """The paths this run was asked to read (its partition keys); None for an unpartitioned run."""
-    try:
-        if context.has_partition_key or context.has_partition_key_range:
-            return set(context.partition_keys)
-    except Exception:  # noqa: BLE001 - a check outside a partitioned run has no partition context
-        pass
-    return None
+def _run_scope(context: dg.AssetCheckExecutionContext, disk) -> set[str] | None:
+    """The paths this run was asked to read (the files of ``disk`` in its shards); None for an
+    unpartitioned run."""
+    keys = run_partition_keys(context)
+    if keys is None:
+        return None
+    wanted = set(keys)
+    return {p for p in disk if shard_of(p) in wanted}
 
 
 def _run_started(context: dg.AssetCheckExecutionContext) -> float | None:
@@ -174,7 +175,7 @@ def every_file_accounted(context, warehouse: WarehouseResource) -> dg.AssetCheck
     listed = discover(seeds)           # the files themselves, counted before any naming
     disk = seed_paths(seeds, listed)   # key → file; fewer keys than files = files that would share a row
     shared = len(listed) - len(disk)
-    scope = _run_scope(context)
+    scope = _run_scope(context, disk)
     with warehouse.connect(read_only=True) as conn:
         rows = dict(conn.execute("SELECT status, count(*) FROM raw.source_files GROUP BY 1").fetchall())
         path_rows = [r[0] for r in conn.execute("SELECT path FROM raw.source_files").fetchall()]

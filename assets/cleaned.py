@@ -1,7 +1,7 @@
 import dagster as dg
 
-from assets.metadata import add_row_counts
-from assets.partitions import SINGLE_RUN, run_partition_keys, seed_files, write_scope
+from assets.metadata import SCOPE_SQL, add_row_counts, shard_table
+from assets.partitions import SINGLE_RUN, file_shards, run_scope, scope_files, write_scope
 from assets.resources import PARTITION_POOL, WarehouseResource
 from etl import contract
 from etl.clean import build_cleaned
@@ -20,7 +20,7 @@ def _preview_md(rows: list) -> dg.MetadataValue:
 
 def _rows(total: int, keys: list[str] | None) -> dict:
     """Whole-table rows; also the row count of a run without partitions (each partition has its own)."""
-    return {"table_rows": total} if keys else {"table_rows": total, "dagster/row_count": total}
+    return {"table_rows": total} if keys is not None else {"table_rows": total, "dagster/row_count": total}
 
 
 @dg.multi_asset(
@@ -30,38 +30,37 @@ def _rows(total: int, keys: list[str] | None) -> dict:
         for name in contract.table_names("cleaned")
     ],
     pool=PARTITION_POOL,
-    partitions_def=seed_files,
+    partitions_def=file_shards,
     backfill_policy=SINGLE_RUN,
 )
 def cleaned_tables(context: dg.AssetExecutionContext, config: RebuildConfig, warehouse: WarehouseResource):
-    keys = run_partition_keys(context)
+    scope = run_scope(context, warehouse.settings.seeds_dir)
+    keys = scope_files(scope)
     with warehouse.connect() as conn:
-        stats = build_cleaned(conn, full_refresh=config.full_refresh, paths=write_scope(context, warehouse.backend_impl))
-        # each partition's page shows the rows of its own file; table_rows is the whole table
+        stats = build_cleaned(conn, full_refresh=config.full_refresh, paths=write_scope(keys, warehouse.backend_impl))
+        # each partition's page shows the rows of its own shard's files; table_rows is the whole table
         counts = add_row_counts(context, conn, {f"cleaned/{t}": f"cleaned.{t}" for t in
-                                                contract.table_names("cleaned")}, keys)
+                                                contract.table_names("cleaned")}, scope)
         counts = {k.replace("/", "."): v for k, v in counts.items()}
         preview = conn.execute(
             "SELECT ordinal, kicker, title, news_date, outlets, reporters FROM cleaned.articles "
             "ORDER BY file_id, ordinal LIMIT 10").fetchall()
-        if keys:  # each partition previews its own file's first articles (one query for all the run's files)
-            per_file: dict[str, list] = {}
-            for path, *row in conn.execute(
-                    "SELECT s.path, a.ordinal, a.kicker, a.title, a.news_date, a.outlets, a.reporters "
-                    "FROM raw.source_files s JOIN cleaned.articles a USING (file_id) "
-                    "WHERE s.path IN (SELECT unnest($keys::VARCHAR[])) "
-                    "QUALIFY row_number() OVER (PARTITION BY s.path ORDER BY a.ordinal) <= 10 "
-                    "ORDER BY s.path, a.ordinal", {"keys": keys}).fetchall():
-                per_file.setdefault(path, []).append(row)
-            for key in keys:
-                context.add_asset_metadata({"preview": _preview_md(per_file.get(key, []))},
-                                           asset_key=dg.AssetKey(["cleaned", "articles"]), partition_key=key)
-    for path, lc in sorted(stats.line_classes.items()):
-        context.log.info(f"{path}: input lines per class " + ", ".join(f"{k}={v}" for k, v in sorted(lc.items()) if v))
+        if scope:  # each partition previews its shard's first articles (one query for all the run's shards)
+            per_shard: dict[str, list] = {}
+            for shard, *row in conn.execute(
+                    "SELECT k.shard, a.ordinal, a.kicker, a.title, a.news_date, a.outlets, a.reporters "
+                    f"FROM {SCOPE_SQL} k JOIN raw.source_files s USING (path) JOIN cleaned.articles a USING (file_id) "
+                    "QUALIFY row_number() OVER (PARTITION BY k.shard ORDER BY s.path, a.ordinal) <= 10 "
+                    "ORDER BY k.shard, s.path, a.ordinal", shard_table(scope)).fetchall():
+                per_shard.setdefault(shard, []).append(row)
+            for shard in scope:
+                context.add_asset_metadata({"preview": _preview_md(per_shard.get(shard, []))},
+                                           asset_key=dg.AssetKey(["cleaned", "articles"]), partition_key=shard)
     classes = "\n".join(
         f"| {path} | " + ", ".join(f"{k}={v}" for k, v in sorted(lc.items())) + " |"
         for path, lc in sorted(stats.line_classes.items())[:50]
     ) or "| (no page parsed this run) | |"
+    # line classes per file go in this table (the first 50 files), never one log event per file
     yield dg.MaterializeResult(asset_key=["cleaned", "pages"], metadata={
         **_rows(counts["cleaned.pages"], keys),
         "run_pages_parsed": stats.pages_parsed,

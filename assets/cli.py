@@ -144,19 +144,17 @@ def _parallel_runs(keys: list[str], runs: int, argv_extra: list[str]) -> int:
     return max(codes)
 
 
-def register_files(instance: dg.DagsterInstance, settings: Settings) -> list[str] | None:
-    """Register the files of SEEDS_DIR as partitions (``sync_partitions``) and return every key; None,
-    with the error printed, when the partitions belong to another warehouse. Says so when there are none."""
-    from assets.partitions import PartitionsOfAnotherWarehouse, sync_partitions
+def register_files(instance: dg.DagsterInstance, settings: Settings) -> list[str]:
+    """The partition keys a run over every file covers (every shard, ``assets.partitions``); empty,
+    saying so, when SEEDS_DIR has no files. Partitions are fixed, so nothing is registered in the
+    instance, however many files arrive."""
+    from assets.partitions import SHARD_KEYS
+    from etl.raw import seed_paths
 
-    try:
-        keys = sync_partitions(instance, settings.seeds_dir, warehouse_dir=settings.warehouse_dir)
-    except PartitionsOfAnotherWarehouse as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return None
-    if not keys:
+    if not seed_paths(settings.seeds_dir):
         print(f"No input files in {settings.seeds_dir}; nothing to do.", file=sys.stderr)
-    return keys
+        return []
+    return list(SHARD_KEYS)
 
 
 def prepare_lake_runs(instance: dg.DagsterInstance, settings: Settings, runs: int) -> None:
@@ -177,6 +175,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--full-refresh", action="store_true", help="re-derive every page and article")
     parser.add_argument("--runs", type=int, default=None,
                         help="DuckLake only: how many runs process the files at once (default LAKE_RUNS or 2)")
+    parser.add_argument("--partition", metavar="SHARD",
+                        help="run one partition (shard-00 … shard-15), as the sensor does for a new file's shard; "
+                             "`python -c 'from assets.partitions import shard_of; print(shard_of(\"a.txt\"))'` names it")
     parser.add_argument("--range", nargs=2, metavar=("FIRST", "LAST"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     parent = pop_setting(PARENT_PID_ENV)
@@ -186,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
         exit_with_parent(int(parent))
     ensure_dagster_home()
 
-    from assets.partitions import range_tags
+    from assets.partitions import PARTITION, SHARD_KEYS, range_tags
 
     run_config: dict = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
     if args.full_refresh:
@@ -198,22 +199,30 @@ def main(argv: list[str] | None = None) -> int:
     with dg.DagsterInstance.get() as instance:
         for run_id in reap_dead_cli_runs(instance):
             print(f"note: run {run_id} was killed earlier; marked failed and its pool slot freed", file=sys.stderr)
+        if args.partition is not None and args.partition not in SHARD_KEYS:
+            print(f"error: no partition {args.partition!r}; the partitions are {SHARD_KEYS[0]} … {SHARD_KEYS[-1]}",
+                  file=sys.stderr)
+            return 2
+        one_run = bool(args.range or args.partition)
         if args.range:  # one of the parallel DuckLake runs started below
             keys = list(args.range)
+        elif args.partition:
+            keys = [args.partition]
         else:
             keys = register_files(instance, settings)
             if not keys:
-                return 1 if keys is None else 0
+                return 0
         if settings.is_lake and not args.range:
-            prepare_lake_runs(instance, settings, runs)
-        if settings.is_lake and not args.range and runs > 1:
+            prepare_lake_runs(instance, settings, 1 if one_run else runs)
+        if settings.is_lake and not one_run and runs > 1:
             code = _parallel_runs(keys, runs, ["--full-refresh"] if args.full_refresh else [])
             if code:
                 return 1
             print(summary_text(settings, time.perf_counter() - started))
             return 0
+        scope = {PARTITION: args.partition} if args.partition else range_tags(keys)
         success, run_id, evals = _execute(
-            instance, run_config, {**range_tags(keys), "trigger": "scripts/run.sh", **process_tags()}, settings)
+            instance, run_config, {**scope, "trigger": "scripts/run.sh", **process_tags()}, settings)
     seconds = time.perf_counter() - started
     failed_checks = [e for e in evals if not e.passed and e.severity == dg.AssetCheckSeverity.ERROR]
     if not success:

@@ -1,6 +1,6 @@
 """The Definitions object `dagster dev -w workspace.yaml` loads.
 
-Every asset is partitioned by file (``seed_files``) with the single-run backfill policy, and the
+Every asset is partitioned by shard of the files (``file_shards``) with the single-run backfill policy, and the
 default executor is ``warehouse_job``'s (``assets.jobs.warehouse_executor``, chosen per run by its backend): "Materialize all" in the asset graph, a backfill or a
 materialization of a few assets launches one run that executes like ``warehouse_job`` (in one
 process on the embedded backend), not one process per step and one run per layer.

@@ -123,19 +123,19 @@ def main(argv: list[str] | None = None) -> int:
     with dg.DagsterInstance.get() as instance:
         keys = register_files(instance, settings)
         if not keys:
-            return 1 if keys is None else 0
+            return 0
         ranges = chunks(keys, args.runs or len(locations))
         prepare_lake_runs(instance, settings, len(ranges))
         base = {FANOUT_TAG: fanout, "trigger": "assets.fanout"}
         ingest = {submit(args.workspace, locations[i % len(locations)], "ingest_job", {**base, **range_tags(r)}): r
                   for i, r in enumerate(ranges)}
-        print(f"fan-out {fanout}: {len(keys)} files in {len(ranges)} ingest runs over {', '.join(locations)}")
+        print(f"fan-out {fanout}: {len(keys)} shards in {len(ranges)} ingest runs over {', '.join(locations)}")
         done = wait(instance, list(ingest), args.timeout)
         failed = [rid for rid, r in done.items() if r.status != dg.DagsterRunStatus.SUCCESS]
         for rid, run in done.items():
             r = ingest[rid]
             print(f"  ingest_job {rid[:8]} on {run.remote_job_origin.location_name if run.remote_job_origin else '?'}: "
-                  f"{run.status.value} ({len(r)} files, {r[0]} … {r[-1]})")
+                  f"{run.status.value} ({len(r)} shards, {r[0]} … {r[-1]})")
         if failed:
             print(f"{len(failed)} ingest run(s) failed; nothing published. See them in the Dagster UI.", file=sys.stderr)
             return 1

@@ -1,11 +1,12 @@
-"""Materialization metadata per partition: what one file contributed, not the whole table.
+"""Materialization metadata per partition: what one shard's files contributed, not the whole table.
 
-A run over many files materializes every partition it covers; Dagster shows each partition's
+A run over many shards materializes every partition it covers; Dagster shows each partition's
 latest materialization on its page. The figures a user reads there (``dagster/row_count``,
 files read/ok/rejected, metrics per unit) are therefore attached per partition key
-(``context.add_asset_metadata(..., partition_key=…)``): the rows of that file. Whole-table
+(``context.add_asset_metadata(..., partition_key=…)``): the rows of that shard's files. Whole-table
 figures stay on every materialization under ``table_rows``; figures of the run as a whole under
-``run_*`` names.
+``run_*`` names. One metadata entry per shard, never per file: the events a run writes do not grow
+with the number of files.
 """
 
 from __future__ import annotations
@@ -42,23 +43,34 @@ def rows_per_file(conn: duckdb.DuckDBPyConnection, table: str, keys: list[str]) 
     return {k: int(got.get(k, 0)) for k in keys}
 
 
+def shard_table(scope: dict[str, list[str]]) -> dict:
+    """Query parameters for a (path, shard) table of the run's files: ``unnest($paths), unnest($shards)``."""
+    pairs = [(p, k) for k, ps in scope.items() for p in ps]
+    return {"paths": [p for p, _ in pairs], "shards": [k for _, k in pairs]}
+
+
+SCOPE_SQL = "(SELECT unnest($paths::VARCHAR[]) AS path, unnest($shards::VARCHAR[]) AS shard)"
+
+
 def add_row_counts(context: dg.AssetExecutionContext, conn: duckdb.DuckDBPyConnection,
-                   tables: dict[str, str], keys: list[str] | None) -> dict[str, int]:
-    """Attach each partition's own ``dagster/row_count`` for every asset (asset key string → table);
-    returns the whole-table counts (``table_rows``), which are also the row count of an unpartitioned run.
-    A table shared by all files (no file_id or article_id column) shows its whole count on every partition."""
+                   tables: dict[str, str], scope: dict[str, list[str]] | None) -> dict[str, int]:
+    """Attach each partition's own ``dagster/row_count`` (the rows of its shard's files) for every asset
+    (asset key string → table); returns the whole-table counts (``table_rows``), which are also the row
+    count of an unpartitioned run. A table shared by all files (no file_id or article_id column) shows
+    its whole count on every partition."""
     totals = {}
+    paths = [p for ps in (scope or {}).values() for p in ps]
     for asset, table in tables.items():
         totals[asset] = int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
-        if not keys:
+        if scope is None:
             continue
-        per_file = rows_per_file(conn, table, keys)
+        per_file = rows_per_file(conn, table, paths)
         if per_file is None:  # shared by all files: every partition shows the table's count
             context.add_asset_metadata({"dagster/row_count": totals[asset]}, asset_key=dg.AssetKey(asset.split("/")))
             continue
-        for key, n in per_file.items():
-            context.add_asset_metadata({"dagster/row_count": n}, asset_key=dg.AssetKey(asset.split("/")),
-                                       partition_key=key)
+        for shard, files in scope.items():
+            context.add_asset_metadata({"dagster/row_count": sum(per_file[p] for p in files)},
+                                       asset_key=dg.AssetKey(asset.split("/")), partition_key=shard)
     return totals
 
 
@@ -96,18 +108,18 @@ def metrics_per_unit(conn: duckdb.DuckDBPyConnection, where: str = "", params: d
         f"SELECT {_UNITS_SELECT} FROM modeled.fact_metrics {where} GROUP BY 1, 2", params or {}).fetchall())
 
 
-def metrics_per_unit_by_file(conn: duckdb.DuckDBPyConnection, keys: list[str]) -> dict[str, dg.MetadataValue]:
-    """:func:`metrics_per_unit` for each file of ``keys``, in one query."""
-    by_path: dict[str, list[tuple]] = {}
-    for path, *row in conn.execute(
-            f"SELECT s.path, {_UNITS_SELECT} FROM raw.source_files s JOIN cleaned.articles a USING (file_id) "
-            "JOIN modeled.fact_metrics USING (article_id) WHERE s.path IN (SELECT unnest($keys::VARCHAR[])) "
-            "GROUP BY 1, 2, 3", {"keys": keys}).fetchall():
-        by_path.setdefault(path, []).append(tuple(row))
-    return {k: _units_md(by_path.get(k, [])) for k in keys}
+def metrics_per_unit_by_shard(conn: duckdb.DuckDBPyConnection, scope: dict[str, list[str]]) -> dict[str, dg.MetadataValue]:
+    """:func:`metrics_per_unit` for the files of each shard of ``scope`` (shard → paths), in one query."""
+    by_shard: dict[str, list[tuple]] = {}
+    for shard, *row in conn.execute(
+            f"SELECT k.shard, {_UNITS_SELECT} FROM {SCOPE_SQL} k JOIN raw.source_files s USING (path) "
+            "JOIN cleaned.articles a USING (file_id) JOIN modeled.fact_metrics USING (article_id) "
+            "GROUP BY 1, 2, 3", shard_table(scope)).fetchall():
+        by_shard.setdefault(shard, []).append(tuple(row))
+    return {k: _units_md(by_shard.get(k, [])) for k in scope}
 
 
-def file_article_ids_where(keys: list[str]) -> tuple[str, dict]:
-    """A WHERE clause on fact_metrics restricting it to the articles of the files ``keys``."""
+def file_article_ids_where(paths: list[str]) -> tuple[str, dict]:
+    """A WHERE clause on fact_metrics restricting it to the articles of the files ``paths``."""
     return ("WHERE article_id IN (SELECT a.article_id FROM cleaned.articles a JOIN raw.source_files s "
-            "USING (file_id) WHERE s.path IN (SELECT unnest($keys::VARCHAR[])))", {"keys": keys})
+            "USING (file_id) WHERE s.path IN (SELECT unnest($keys::VARCHAR[])))", {"keys": paths})

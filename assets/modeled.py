@@ -1,8 +1,14 @@
 import dagster as dg
 
 from assets.cleaned import RebuildConfig
-from assets.metadata import add_row_counts, file_article_ids_where, md_table, metrics_per_unit, metrics_per_unit_by_file
-from assets.partitions import SINGLE_RUN, run_partition_keys, seed_files, write_scope
+from assets.metadata import (
+    add_row_counts,
+    file_article_ids_where,
+    md_table,
+    metrics_per_unit,
+    metrics_per_unit_by_shard,
+)
+from assets.partitions import SINGLE_RUN, file_shards, run_scope, scope_files, write_scope
 from assets.resources import PARTITION_POOL, WRITER_POOL, WarehouseResource
 from etl import contract
 from etl.model import (
@@ -20,7 +26,7 @@ _md_table = md_table
 # The dimensions are shared by every file and rebuilt whole by any run; they are partitioned by file
 # like every asset (one run per backfill, assets/partitions.py), and each materialization reports
 # the whole dimension.
-DIM = dict(group_name=GROUP, pool=WRITER_POOL, kinds={"duckdb"}, partitions_def=seed_files,
+DIM = dict(group_name=GROUP, pool=WRITER_POOL, kinds={"duckdb"}, partitions_def=file_shards,
            backfill_policy=SINGLE_RUN)
 SHARED = " Shared by all files: every run refreshes the whole table, and each partition shows the table's row count."
 
@@ -72,23 +78,24 @@ DIMENSIONS = tuple(t for t in contract.table_names("modeled") if t not in FACT_N
         for name in FACT_NAMES
     ],
     pool=PARTITION_POOL,
-    partitions_def=seed_files,
+    partitions_def=file_shards,
     backfill_policy=SINGLE_RUN,
 )
 def fact_tables(context: dg.AssetExecutionContext, config: RebuildConfig, warehouse: WarehouseResource):
-    keys = run_partition_keys(context)
+    scope = run_scope(context, warehouse.settings.seeds_dir)
+    keys = scope_files(scope)
     names = FACT_NAMES
     with warehouse.connect() as conn:
-        stats = build_facts(conn, full_refresh=config.full_refresh, paths=write_scope(context, warehouse.backend_impl))
-        # each partition's page shows the rows of its own file; table_rows is the whole table
+        stats = build_facts(conn, full_refresh=config.full_refresh, paths=write_scope(keys, warehouse.backend_impl))
+        # each partition's page shows the rows of its own shard's files; table_rows is the whole table
         counts = {k.split("/")[1]: v for k, v in
-                  add_row_counts(context, conn, {f"modeled/{t}": f"modeled.{t}" for t in names}, keys).items()}
-        where, params = file_article_ids_where(keys) if keys else ("", {})
+                  add_row_counts(context, conn, {f"modeled/{t}": f"modeled.{t}" for t in names}, scope).items()}
+        where, params = file_article_ids_where(keys) if keys is not None else ("", {})
         per_outlet = conn.execute(
             "SELECT o.outlet_name, count(*) FROM modeled.fact_articles f JOIN modeled.dim_outlet o USING (outlet_key) "
             f"{where} GROUP BY 1 ORDER BY 2 DESC, 1", params).fetchall()
-        if keys:  # per partition: that file's quantities per unit
-            for key, units in metrics_per_unit_by_file(conn, keys).items():
+        if scope:  # per partition: its shard's quantities per unit
+            for key, units in metrics_per_unit_by_shard(conn, scope).items():
                 context.add_asset_metadata({"metrics_per_unit": units},
                                            asset_key=dg.AssetKey(["modeled", "fact_metrics"]), partition_key=key)
         run_units = metrics_per_unit(conn, where, params)
@@ -98,7 +105,8 @@ def fact_tables(context: dg.AssetExecutionContext, config: RebuildConfig, wareho
             "ORDER BY metric_id LIMIT 10", params).fetchall()
 
     def rows(name: str) -> dict:
-        return {"table_rows": counts[name]} if keys else {"table_rows": counts[name], "dagster/row_count": counts[name]}
+        return ({"table_rows": counts[name]} if keys is not None
+                else {"table_rows": counts[name], "dagster/row_count": counts[name]})
 
     yield dg.MaterializeResult(asset_key=["modeled", "fact_articles"], metadata={
         **rows("fact_articles"),

@@ -1,24 +1,25 @@
-"""One dynamic partition per input file, keyed by its path relative to SEEDS_DIR.
+"""A fixed set of partitions, hash shards of the file path: Dagster's bookkeeping does not grow with files.
 
-Partitions are registered in file order as files appear, so a batch of new
-files forms a contiguous key range at the end; a removed file's partition is
-deleted (its rows are retired by the next run, see docs/operations.md).
-Partitioned assets use a single-run backfill policy: a backfill of thousands
-of files from the UI is one run that processes them as a batch.
+``file_shards`` has :data:`SHARD_COUNT` static keys (``shard-00`` … ``shard-15``). A file belongs to
+the shard :func:`shard_of` its path (relative to SEEDS_DIR, as stored in ``raw.source_files.path``):
+the first bytes of its SHA-1, so the assignment is the same on every host, in every process and
+after every restart, and a file never changes shard. A run over some shards reads the files of
+those shards that are on disk (:func:`run_files`); content hashes skip the unchanged ones, so work
+stays proportional to what is new or changed, while the Dagster events of a run are bounded by
+assets × shards touched, whatever the number of files (docs/operations.md, "Partitions").
 
-The partitions describe one seeds folder, so a Dagster instance serves one
-warehouse: the scripts give every warehouse other than the project's its own
-instance (``<WAREHOUSE_DIR>/.dagster_home``, see ``etl/config.py``). When two
-warehouses are pointed at one ``DAGSTER_HOME`` anyway, a sync that would
-delete the partitions of the warehouse that registered them (while that
-warehouse still exists) is refused with an error naming both, instead of
-silently breaking the other warehouse's runs.
+Every asset is partitioned by shard with the single-run backfill policy, so "Materialize all" and a
+UI backfill of any set of shards is one run. The sensor starts one run per shard holding a new or
+changed file; removals and large batches get one catch-up run over every shard; the schedule and
+``scripts/run.sh`` run every shard; DuckLake's parallel runs each take a contiguous range of shards,
+which are disjoint sets of files.
 """
 
 from __future__ import annotations
 
-import time
+import hashlib
 import warnings
+from collections.abc import Iterable
 from pathlib import Path
 
 import dagster as dg
@@ -26,112 +27,98 @@ import dagster as dg
 from etl.raw import seed_paths
 
 # Single-run backfills (BackfillPolicy) are marked beta in dagster 1.13; we rely
-# on them on purpose (one run for a backfill of thousands of files), so the
+# on them on purpose (one run for a backfill of every shard), so the
 # notice is silenced here, by its exact parameter, rather than shown at every load.
 warnings.filterwarnings("ignore", category=dg.BetaWarning, message=r"Parameter `backfill_policy`")
 
-seed_files = dg.DynamicPartitionsDefinition(name="seed_files")
+# Changing it re-assigns files to shards, so it is fixed: 16 keys keep a full run's events low (each
+# asset writes one materialization per shard) and still split into 16 disjoint parallel runs.
+SHARD_COUNT = 16
+SHARD_KEYS = [f"shard-{i:02d}" for i in range(SHARD_COUNT)]
+file_shards = dg.StaticPartitionsDefinition(SHARD_KEYS)
 SINGLE_RUN = dg.BackfillPolicy.single_run()
 
 RANGE_START = "dagster/asset_partition_range_start"
 RANGE_END = "dagster/asset_partition_range_end"
-# instance key-value entry: the WAREHOUSE_DIR whose seeds folder the seed_files partitions list
-OWNER_KEY = "qingdao_news/seed_files_warehouse"
+PARTITION = "dagster/partition"
 
 
-class PartitionsOfAnotherWarehouse(RuntimeError):
-    """Syncing would delete the file partitions another warehouse registered in this Dagster instance."""
+def shard_of(path: str) -> str:
+    """The partition key of a file: its stored path's SHA-1, modulo :data:`SHARD_COUNT`."""
+    digest = hashlib.sha1(path.encode("utf-8", "surrogateescape")).digest()
+    return SHARD_KEYS[int.from_bytes(digest[:4], "big") % SHARD_COUNT]
 
 
-def files_on_disk(seeds_dir: Path) -> list[str]:
-    return list(seed_paths(seeds_dir))
+def files_by_shard(paths: Iterable[str]) -> dict[str, list[str]]:
+    """shard → its paths (sorted), for the shards that have any."""
+    out: dict[str, list[str]] = {}
+    for p in sorted(paths):
+        out.setdefault(shard_of(p), []).append(p)
+    return out
 
 
-def partition_changes(registered: list[str], on_disk: list[str]) -> tuple[list[str], list[str]]:
-    """(to_add, to_delete) so that the registered partitions equal the files on disk."""
-    reg = set(registered)
-    disk = set(on_disk)
-    return [k for k in on_disk if k not in reg], sorted(reg - disk)
-
-
-def partitions_owner(instance: dg.DagsterInstance) -> str | None:
-    """The WAREHOUSE_DIR that last synced the partitions of this instance (None: not recorded)."""
-    return instance.run_storage.get_cursor_values({OWNER_KEY}).get(OWNER_KEY)
-
-
-def _check_owner(instance: dg.DagsterInstance, seeds_dir: Path, warehouse_dir: Path, to_delete: list[str]) -> None:
-    owner = partitions_owner(instance)
-    if not owner or owner == str(warehouse_dir) or not Path(owner).exists():
-        return
-    shown = ", ".join(to_delete[:3]) + (f" and {len(to_delete) - 3} more" if len(to_delete) > 3 else "")
-    raise PartitionsOfAnotherWarehouse(
-        f"DAGSTER_HOME {instance.root_directory} holds the file partitions of the warehouse {owner}; "
-        f"syncing {seeds_dir} for the warehouse {warehouse_dir} would delete {len(to_delete)} of them ({shown}). "
-        "Give each warehouse its own Dagster instance: leave DAGSTER_HOME unset (the scripts then use "
-        "<WAREHOUSE_DIR>/.dagster_home) or set a different one.")
-
-
-def sync_partitions(instance: dg.DagsterInstance, seeds_dir: Path, attempts: int = 5,
-                    warehouse_dir: Path | None = None) -> list[str]:
-    """Register new files, delete removed ones; return all keys in partition order.
-
-    Safe when two processes (sensor, schedule, run.sh) do it at once: a key the
-    other one registered first makes the insert fail, and the diff is re-read.
-    With ``warehouse_dir``, the instance records which warehouse the partitions
-    belong to, and refuses (:class:`PartitionsOfAnotherWarehouse`) to delete the
-    partitions another, still existing warehouse registered.
-    """
-    on_disk = files_on_disk(seeds_dir)
-    wh = Path(warehouse_dir).resolve() if warehouse_dir is not None else None
-    for attempt in range(attempts):
-        to_add, to_delete = partition_changes(instance.get_dynamic_partitions(seed_files.name), on_disk)
-        if wh is not None and to_delete:
-            _check_owner(instance, seeds_dir, wh, to_delete)
-        try:
-            if to_add:
-                instance.add_dynamic_partitions(seed_files.name, to_add)
-            for key in to_delete:
-                instance.delete_dynamic_partition(seed_files.name, key)
-            break
-        except Exception:  # noqa: BLE001 - storage-specific IntegrityError from a concurrent registrar
-            if attempt == attempts - 1:
-                raise
-            time.sleep(0.2 * (attempt + 1))
-    if wh is not None and partitions_owner(instance) != str(wh):
-        instance.run_storage.set_cursor_values({OWNER_KEY: str(wh)})
-    return instance.get_dynamic_partitions(seed_files.name)
+def shards_of(paths: Iterable[str]) -> list[str]:
+    """The shards holding ``paths``, in key order."""
+    return sorted({shard_of(p) for p in paths})
 
 
 def range_tags(keys: list[str]) -> dict[str, str]:
-    """Tags that make one run cover the partition range keys[0]..keys[-1]."""
+    """Tags that make one run cover the shard range keys[0]..keys[-1]."""
     return {RANGE_START: keys[0], RANGE_END: keys[-1]}
 
 
-def run_partition_keys(context: dg.AssetExecutionContext) -> list[str] | None:
-    """Paths this run covers (one key, or a range), None for an unpartitioned run."""
-    if context.has_partition_key or context.has_partition_key_range:
-        return list(context.partition_keys)
+def all_shards_tags() -> dict[str, str]:
+    """Tags of a run over every file: the whole shard range (run.sh, the schedule, a catch-up)."""
+    return range_tags(SHARD_KEYS)
+
+
+def run_partition_keys(context) -> list[str] | None:
+    """Shards this run covers (one key, or a range), None for an unpartitioned run."""
+    try:
+        if context.has_partition_key or context.has_partition_key_range:
+            return list(context.partition_keys)
+    except Exception:  # noqa: BLE001 - a check outside a partitioned run has no partition context
+        pass
     return None
 
 
-def write_scope(context: dg.AssetExecutionContext, backend) -> list[str] | None:
-    """The files a partitioned step may write (``etl.backends.Backend.write_scope``): its own partitions
-    on DuckLake, where other runs write the others at the same time; None on the embedded backend,
+def run_scope(context, seeds_dir: Path) -> dict[str, list[str]] | None:
+    """shard → the files on disk in it, for every shard this run covers (empty ones included); None for
+    an unpartitioned run (all files)."""
+    keys = run_partition_keys(context)
+    if keys is None:
+        return None
+    scope: dict[str, list[str]] = {k: [] for k in keys}
+    for p in sorted(seed_paths(seeds_dir)):
+        files = scope.get(shard_of(p))
+        if files is not None:
+            files.append(p)
+    return scope
+
+
+def scope_files(scope: dict[str, list[str]] | None) -> list[str] | None:
+    """The files of a :func:`run_scope` (None stays None: every file)."""
+    return None if scope is None else sorted(p for files in scope.values() for p in files)
+
+
+def write_scope(paths: list[str] | None, backend) -> list[str] | None:
+    """The files a partitioned step may write (``etl.backends.Backend.write_scope``): the run's own files
+    on DuckLake, where other runs write the other shards at the same time; None on the embedded backend,
     whose single writer also heals leftovers."""
-    return backend.write_scope(run_partition_keys(context))
+    return backend.write_scope(paths)
 
 
 def share_file_partitions(assets_def: dg.AssetsDefinition) -> dg.AssetsDefinition:
-    """Put an unpartitioned asset on ``seed_files`` with the single-run policy.
+    """Put an unpartitioned asset on ``file_shards`` with the single-run policy.
 
-    Every asset of the graph is partitioned by file, so "Materialize all" in the asset graph (and any
+    Every asset of the graph is partitioned by shard, so "Materialize all" in the asset graph (and any
     backfill) is one run: Dagster's asset backfill never puts an unpartitioned asset in the same run
     as partitioned parents (it launches it after they finish, and logs "parent … is requesting a
     different set of partitions" on every daemon tick until then). An asset that is a whole-table
     build (dimensions, the publish and exports, the report) simply rebuilds the table in whichever
-    run materializes it, for one file, a range or all of them.
+    run materializes it, for one shard, a range or all of them.
     """
     if not isinstance(assets_def, dg.AssetsDefinition) or assets_def.partitions_def is not None:
         return assets_def
-    mapped = assets_def.map_asset_specs(lambda spec: spec.replace_attributes(partitions_def=seed_files))
+    mapped = assets_def.map_asset_specs(lambda spec: spec.replace_attributes(partitions_def=file_shards))
     return mapped.with_attributes(backfill_policy=SINGLE_RUN)

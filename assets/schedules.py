@@ -1,8 +1,9 @@
 import dagster as dg
 
 from assets.jobs import warehouse_job
-from assets.partitions import range_tags, sync_partitions
+from assets.partitions import all_shards_tags
 from assets.resources import WarehouseResource
+from etl.raw import seed_paths
 
 
 @dg.schedule(
@@ -11,12 +12,10 @@ from assets.resources import WarehouseResource
     cron_schedule="0 6 * * *",
     execution_timezone="Asia/Shanghai",
     default_status=dg.DefaultScheduleStatus.RUNNING,
-    description="06:00 Asia/Shanghai: register new files, retire removed ones, and run over every file; "
-                "unchanged files are skipped by content hash, so the run does only what is new.",
+    description="06:00 Asia/Shanghai: one run over every shard; unchanged files are skipped by content "
+                "hash and removed ones retired, so the run does only what is new.",
 )
 def daily_warehouse_refresh(context: dg.ScheduleEvaluationContext, warehouse: WarehouseResource):
-    keys = sync_partitions(context.instance, warehouse.settings.seeds_dir,
-                           warehouse_dir=warehouse.settings.warehouse_dir)
-    if not keys:
+    if not seed_paths(warehouse.settings.seeds_dir):
         return dg.SkipReason(f"no files in {warehouse.settings.seeds_dir}")
-    return dg.RunRequest(tags={**range_tags(keys), "trigger": "daily_warehouse_refresh"})
+    return dg.RunRequest(tags={**all_shards_tags(), "trigger": "daily_warehouse_refresh"})

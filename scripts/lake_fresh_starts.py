@@ -31,6 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from assets.partitions import shards_of  # noqa: E402
 from tests.support.pg import pg_bin, postgres  # noqa: E402
 from tests.support.seeds import PROJECT, copy_seeds  # noqa: E402
 
@@ -46,7 +47,7 @@ def main() -> int:
         root = Path(tmp)
         seeds = root / "seeds"
         copy_seeds(seeds)
-        keys = sorted(p.relative_to(seeds).as_posix() for p in seeds.rglob("*") if p.is_file())
+        keys = shards_of(p.relative_to(seeds).as_posix() for p in seeds.rglob("*") if p.is_file())
         with postgres(root / "pg", dbname="lake0") as catalog:
             parts = dict(p.split("=", 1) for p in catalog.removeprefix("postgres:").split())
             prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
@@ -65,11 +66,6 @@ def main() -> int:
                 if args.mode == "cli":
                     cmds = [[sys.executable, "-m", "assets.cli", "--runs", "1"]]
                 else:
-                    # the partitions must exist for a ranged run; register them as the sensor would
-                    subprocess.run([sys.executable, "-c", "import dagster as dg; from assets.partitions import "
-                                    "sync_partitions; from pathlib import Path; import sys; "
-                                    "i = dg.DagsterInstance.get(); sync_partitions(i, Path(sys.argv[1]))", str(seeds)],
-                                   env=env, cwd=PROJECT, check=True, capture_output=True)
                     ranges = [(keys[0], keys[-1])] if args.mode == "job" else [(k, k) for k in keys]
                     cmds = [[sys.executable, "-m", "dagster", "job", "execute", "-m", "assets.definitions",
                              "-j", "warehouse_job", "--tags",

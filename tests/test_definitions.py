@@ -72,12 +72,12 @@ def test_exports_follow_the_publish_in_one_step():
 def test_every_asset_shares_the_file_partitions_and_the_single_run_policy():
     """A backfill or "Materialize all" from the UI is one run: Dagster never runs an unpartitioned asset, or
     one with another backfill policy, in the same run as its partitioned parents (issue 16, item 1)."""
-    from assets.partitions import SINGLE_RUN, seed_files
+    from assets.partitions import SINGLE_RUN, file_shards
 
     graph = defs.resolve_asset_graph()
     for key in graph.get_all_asset_keys():
         node = graph.get(key)
-        assert node.partitions_def == seed_files, key
+        assert node.partitions_def == file_shards, key
         assert node.backfill_policy == SINGLE_RUN, key
 
 
@@ -110,10 +110,12 @@ def test_checks_run_in_one_step_per_layer_with_a_key_check_per_table():
 
 @pytest.mark.e2e
 def test_partition_metadata_is_the_files_own_and_never_sums_across_units(tmp_path):
-    """Issue 16, items 2 and 6: a partition's materialization reports that file's rows and counts (the whole
-    table under table_rows); metrics per unit are split by unit kind and base unit, percentages not added."""
+    """Issue 16, items 2 and 6 (partitions are shards since issue 14): a partition's materialization reports
+    its shard's files' rows and counts (the whole table under table_rows); metrics per unit are split by unit
+    kind and base unit, percentages not added."""
     import duckdb
 
+    from assets.partitions import SHARD_KEYS, shard_of
     from tests.support.jobs import run_job
     from tests.support.seeds import copy_seeds
 
@@ -125,23 +127,28 @@ def test_partition_metadata_is_the_files_own_and_never_sums_across_units(tmp_pat
         m = e.materialization
         mats.setdefault(m.asset_key.to_user_string(), {})[m.partition] = {k: v.value for k, v in m.metadata.items()}
     names = sorted(p.name for p in seeds.glob("*.txt"))
-    assert sorted(mats["raw/source_files"]) == names
-    for key in names:
+    assert sorted(mats["raw/source_files"]) == SHARD_KEYS  # every shard, those without files too
+    files = {k: [n for n in names if shard_of(n) == k] for k in SHARD_KEYS}
+    for key in SHARD_KEYS:
         raw = mats["raw/source_files"][key]
-        assert (raw["files_read"], raw["files_ok"], raw["dagster/row_count"], raw["outcome"]) == (1, 1, 1, "added")
+        n = len(files[key])
+        assert (raw["files_read"], raw["files_ok"], raw["dagster/row_count"], raw["files_added"]) == (n, n, n, n)
         assert raw["table_rows"] == len(names)
     with duckdb.connect(str(tmp_path / "wh" / "warehouse.duckdb"), read_only=True) as c:
         for table, asset in [("cleaned.articles", "cleaned/articles"), ("modeled.fact_articles", "modeled/fact_articles")]:
             per_file = dict(c.execute(f"SELECT s.path, count(*) FROM raw.source_files s JOIN {table} USING (file_id) "
                                       "GROUP BY 1").fetchall())
+            per_shard = {k: sum(per_file.get(n, 0) for n in files[k]) for k in SHARD_KEYS}
             total = c.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-            assert {k: v["dagster/row_count"] for k, v in mats[asset].items()} == per_file
+            assert {k: v["dagster/row_count"] for k, v in mats[asset].items()} == per_shard
             assert {v["table_rows"] for v in mats[asset].values()} == {total}
         per_file = dict(c.execute("SELECT s.path, count(*) FROM raw.source_files s JOIN cleaned.articles a "
                                   "USING (file_id) JOIN modeled.fact_metrics m ON m.article_id = a.article_id "
                                   "GROUP BY 1").fetchall())
-        assert {k: v["dagster/row_count"] for k, v in mats["modeled/fact_metrics"].items()} == per_file
-    for key in names:
+        assert {k: v["dagster/row_count"] for k, v in mats["modeled/fact_metrics"].items()} == {
+            k: sum(per_file.get(n, 0) for n in files[k]) for k in SHARD_KEYS}
+    assert sum(v["dagster/row_count"] for v in mats["modeled/fact_metrics"].values()) == 157
+    for key in SHARD_KEYS:
         units = mats["modeled/fact_metrics"][key]["metrics_per_unit"]
         for line in units.splitlines()[2:]:
             kind, base, n, written, summed = [c.strip() for c in line.strip("|").split("|")][:5]

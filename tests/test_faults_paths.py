@@ -12,7 +12,6 @@ import os
 import subprocess
 from pathlib import Path
 
-import dagster as dg
 import pytest
 
 from etl.config import (
@@ -132,30 +131,32 @@ def _folder(root: Path, *names: str) -> Path:
     return root
 
 
-def test_sync_refuses_to_delete_another_warehouses_partitions(tmp_path):
-    from assets.partitions import PartitionsOfAnotherWarehouse, partitions_owner, sync_partitions
+def test_shards_are_fixed_and_name_the_same_files_everywhere(tmp_path):
+    """Partitions are 16 fixed shards: a file's shard depends on its stored path only (the same on every host
+    and folder), two warehouses in one instance cannot delete each other's partitions (there is nothing to
+    delete), and a run over some shards reads exactly the files of those shards."""
+    import hashlib
 
-    seeds_a, seeds_b = _folder(tmp_path / "sa", "a1.txt", "a2.txt"), _folder(tmp_path / "sb", "b1.txt")
-    wh_a, wh_b, wh_c = tmp_path / "wa", tmp_path / "wb", tmp_path / "wc"
-    for d in (wh_a, wh_b):
-        d.mkdir()
-    with dg.instance_for_test() as instance:
-        assert sync_partitions(instance, seeds_a, warehouse_dir=wh_a) == ["a1.txt", "a2.txt"]
-        assert partitions_owner(instance) == str(wh_a.resolve())
-        with pytest.raises(PartitionsOfAnotherWarehouse, match="own Dagster instance"):
-            sync_partitions(instance, seeds_b, warehouse_dir=wh_b)
-        assert instance.get_dynamic_partitions("seed_files") == ["a1.txt", "a2.txt"]
-        # the same warehouse may drop its own removed files
-        (seeds_a / "a2.txt").unlink()
-        assert sync_partitions(instance, seeds_a, warehouse_dir=wh_a) == ["a1.txt"]
-        # once the owning warehouse is gone, another one takes the instance over
-        wh_a.rmdir()
-        assert sync_partitions(instance, seeds_b, warehouse_dir=wh_b) == ["b1.txt"]
-        assert partitions_owner(instance) == str(wh_b.resolve())
-        # a second warehouse over the same files deletes nothing: allowed
-        assert sync_partitions(instance, seeds_b, warehouse_dir=wh_c) == ["b1.txt"]
-        # without a warehouse (sensor, schedule, tests): the plain sync, as before
-        assert sync_partitions(instance, seeds_a) == ["a1.txt"]
+    from assets.partitions import SHARD_KEYS, file_shards, run_scope, scope_files, shard_of
+
+    assert file_shards.get_partition_keys() == SHARD_KEYS and len(SHARD_KEYS) == 16
+    names = [f"{d}/p{i}.txt" for d in ("2024", "2025") for i in range(400)]
+    assert shard_of("2024/p1.txt") == f"shard-{int.from_bytes(hashlib.sha1(b'2024/p1.txt').digest()[:4], 'big') % 16:02d}"
+    counts = {k: 0 for k in SHARD_KEYS}
+    for n in names:
+        counts[shard_of(n)] += 1
+    assert min(counts.values()) > 20 and max(counts.values()) < 80  # 800 files spread over every shard
+    odd = os.fsdecode("新闻.txt".encode("gbk"))  # a stored key is always valid UTF-8, but be safe
+    assert shard_of(odd) in SHARD_KEYS
+    seeds = _folder(tmp_path / "sa", "a1.txt", "a2.txt", "b1.txt")
+
+    class Ctx:  # what run_scope reads of a run's context
+        has_partition_key, has_partition_key_range = True, False
+        partition_keys = [shard_of("a1.txt")]
+
+    scope = run_scope(Ctx(), seeds)
+    assert list(scope) == [shard_of("a1.txt")]
+    assert scope_files(scope) == sorted(n for n in ("a1.txt", "a2.txt", "b1.txt") if shard_of(n) == shard_of("a1.txt"))
 
 
 # ------------------------------------------------------------------ end to end (scripts/run.sh)

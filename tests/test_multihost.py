@@ -61,9 +61,10 @@ def test_both_hosts_did_part_of_the_work(deployment):
     assert sorted(r["location"] for r in ingest) == ["qingdao_news@host-a", "qingdao_news@host-b"]
     assert all(r["status"] == "SUCCESS" for r in runs), runs
     # each ingest run read its own half of the files, and its steps ran with that host's settings
-    files = [set(r["raw_partitions"]) for r in ingest]
-    assert files[0] and files[1] and not files[0] & files[1]
-    assert len(files[0] | files[1]) == 5
+    shards = [set(r["raw_partitions"]) for r in ingest]  # disjoint shard ranges = disjoint sets of files
+    assert shards[0] and shards[1] and not shards[0] & shards[1]
+    assert len(shards[0] | shards[1]) == 16
+    assert all(r["raw_files_read"] > 0 for r in ingest) and sum(r["raw_files_read"] for r in ingest) == 5
     for r in ingest:
         host = r["location"].rsplit("-", 1)[1]
         assert r["raw_warehouse_dir"] == str(deployment.hosts[host].warehouse_dir)

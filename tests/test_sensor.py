@@ -1,4 +1,4 @@
-"""Asset depth: the seeds sensor registers files as partitions and runs just what changed."""
+"""Asset depth: the seeds sensor runs the shard of each new or changed file, and nothing else."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import duckdb
 import pytest
 
 from assets.definitions import defs
-from assets.partitions import seed_files
+from assets.partitions import SHARD_KEYS, all_shards_tags, shard_of
 from assets.resources import WarehouseResource
 from assets.sensors import seeds_folder_sensor
 from tests.support.jobs import run_job
@@ -25,15 +25,6 @@ def tick(instance, warehouse, cursor):
     ctx = dg.build_sensor_context(instance=instance, cursor=cursor, resources={"warehouse": warehouse})
     result = seeds_folder_sensor(ctx)
     return result, ctx.cursor
-
-
-def apply(instance, result: dg.SensorResult) -> None:
-    for req in result.dynamic_partitions_requests or []:
-        if isinstance(req, dg.AddDynamicPartitionsRequest):
-            instance.add_dynamic_partitions(req.partitions_def_name, list(req.partition_keys))
-        else:
-            for key in req.partition_keys:
-                instance.delete_dynamic_partition(req.partitions_def_name, key)
 
 
 def execute(instance, warehouse, request: dg.RunRequest) -> dg.ExecuteInProcessResult:
@@ -59,36 +50,38 @@ def titles_by_path(db: Path) -> dict[str, set[str]]:
     return out
 
 
+def raw_shard_metadata(result: dg.ExecuteInProcessResult) -> dict[str, dict]:
+    return {e.partition: {k: v.value for k, v in e.materialization.metadata.items()}
+            for e in result.get_asset_materialization_events() if e.asset_key == dg.AssetKey(["raw", "source_files"])}
+
+
 @pytest.mark.e2e
 def test_add_change_remove_through_the_sensor(tmp_path):
     seeds = tmp_path / "seeds"
     seeds.mkdir()
     warehouse = WarehouseResource(seeds_dir=str(seeds), warehouse_dir=str(tmp_path / "wh"))
     db = tmp_path / "wh" / "warehouse.duckdb"
+    assert shard_of("a.txt") != shard_of("day2/b.txt")  # the test relies on two shards
     with dg.instance_for_test() as instance:
         # nothing there: nothing to do
         result, cursor = tick(instance, warehouse, None)
         assert isinstance(result, dg.SkipReason)
 
-        # first file: registered as a partition, one run for it alone
+        # first file: one run for its shard alone
         shutil.copy(PAGES[0], seeds / "a.txt")
         result, cursor = tick(instance, warehouse, cursor)
-        apply(instance, result)
-        assert instance.get_dynamic_partitions(seed_files.name) == ["a.txt"]
-        assert [r.partition_key for r in result.run_requests] == ["a.txt"]
-        assert raw_partitions(execute(instance, warehouse, result.run_requests[0])) == {"a.txt"}
+        assert [r.partition_key for r in result.run_requests] == [shard_of("a.txt")]
+        assert raw_partitions(execute(instance, warehouse, result.run_requests[0])) == {shard_of("a.txt")}
 
-        # a second file in a subfolder: a run for that file alone; a's rows untouched
+        # a second file in a subfolder: a run for its shard alone; a's rows untouched
         (seeds / "day2").mkdir()
         shutil.copy(PAGES[1], seeds / "day2" / "b.txt")
         result, cursor = tick(instance, warehouse, cursor)
-        apply(instance, result)
-        assert [r.partition_key for r in result.run_requests] == ["day2/b.txt"]
+        assert [r.partition_key for r in result.run_requests] == [shard_of("day2/b.txt")]
         run = execute(instance, warehouse, result.run_requests[0])
-        assert raw_partitions(run) == {"day2/b.txt"}
-        files_read = [e.materialization.metadata["files_read"].value for e in run.get_asset_materialization_events()
-                      if e.asset_key == dg.AssetKey(["raw", "source_files"])]
-        assert files_read == [1]
+        meta = raw_shard_metadata(run)
+        assert list(meta) == [shard_of("day2/b.txt")]
+        assert (meta[shard_of("day2/b.txt")]["files_read"], meta[shard_of("day2/b.txt")]["files_added"]) == (1, 1)
         titles = titles_by_path(db)
         assert "西海岸新质生产力中心启动运行" in titles["day2/b.txt"]
         assert "上合示范区党工委第105次会议召开" in titles["a.txt"]
@@ -97,28 +90,51 @@ def test_add_change_remove_through_the_sensor(tmp_path):
         result, cursor = tick(instance, warehouse, cursor)
         assert isinstance(result, dg.SkipReason)
 
-        # b changes (same path, new bytes): a run for b; its rows are replaced
+        # b changes (same path, new bytes): a run for b's shard; its rows are replaced
         (seeds / "day2" / "b.txt").write_bytes(PAGES[4].read_bytes())
         os.utime(seeds / "day2" / "b.txt", ns=(1_000_000_000, 1_000_000_000))
         result, cursor = tick(instance, warehouse, cursor)
-        assert [r.partition_key for r in result.run_requests] == ["day2/b.txt"]
+        assert [r.partition_key for r in result.run_requests] == [shard_of("day2/b.txt")]
         execute(instance, warehouse, result.run_requests[0])
         titles = titles_by_path(db)
         assert "西海岸新质生产力中心启动运行" not in titles["day2/b.txt"]
         assert "青岛首单创新创业公司债券发行" in titles["day2/b.txt"]
 
-        # a is removed: its partition is deleted and a catch-up run retires its rows
+        # a is removed: one catch-up run over every shard retires its rows
         (seeds / "a.txt").unlink()
         result, cursor = tick(instance, warehouse, cursor)
-        apply(instance, result)
-        assert instance.get_dynamic_partitions(seed_files.name) == ["day2/b.txt"]
         assert len(result.run_requests) == 1 and result.run_requests[0].partition_key is None
+        assert result.run_requests[0].tags["dagster/asset_partition_range_start"] == SHARD_KEYS[0]
         execute(instance, warehouse, result.run_requests[0])
         titles = titles_by_path(db)
         assert "a.txt" not in titles and "day2/b.txt" in titles
         with duckdb.connect(str(db), read_only=True) as c:
             assert c.execute("SELECT count(*) FROM modeled.fact_articles WHERE file_id NOT IN "
                              "(SELECT file_id FROM raw.source_files)").fetchone()[0] == 0
+
+
+@pytest.mark.e2e
+def test_a_new_file_reads_its_shard_and_skips_the_unchanged_files_there(tmp_path):
+    """A shard's run reads every file of the shard, but only a new one is added: the other is unchanged
+    (content hash), its rows and ingested_at kept."""
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    names = [n for n in (f"f{i}.txt" for i in range(200)) if shard_of(n) == shard_of("a.txt")][:2]
+    shutil.copy(PAGES[0], seeds / names[0])
+    warehouse = WarehouseResource(seeds_dir=str(seeds), warehouse_dir=str(tmp_path / "wh"))
+    with dg.instance_for_test() as instance:
+        result, cursor = tick(instance, warehouse, None)
+        execute(instance, warehouse, result.run_requests[0])
+        with duckdb.connect(str(tmp_path / "wh" / "warehouse.duckdb"), read_only=True) as c:
+            first = c.execute("SELECT ingested_at FROM raw.source_files WHERE path = ?", [names[0]]).fetchone()
+        shutil.copy(PAGES[1], seeds / names[1])
+        result, cursor = tick(instance, warehouse, cursor)
+        [request] = result.run_requests
+        meta = raw_shard_metadata(execute(instance, warehouse, request))[shard_of("a.txt")]
+        assert (meta["files_read"], meta["files_added"], meta["files_unchanged"]) == (2, 1, 1)
+        with duckdb.connect(str(tmp_path / "wh" / "warehouse.duckdb"), read_only=True) as c:
+            assert c.execute("SELECT ingested_at FROM raw.source_files WHERE path = ?", [names[0]]).fetchone() == first
+        assert set(titles_by_path(tmp_path / "wh" / "warehouse.duckdb")) == set(names)
 
 
 def test_many_new_files_become_one_catch_up_run(tmp_path):
@@ -130,8 +146,19 @@ def test_many_new_files_become_one_catch_up_run(tmp_path):
     with dg.instance_for_test() as instance:
         result, _ = tick(instance, warehouse, None)
         assert len(result.run_requests) == 1
-        tags = result.run_requests[0].tags
-        assert (tags["dagster/asset_partition_range_start"], tags["dagster/asset_partition_range_end"]) == ("p00.txt", "p24.txt")
+        assert result.run_requests[0].tags == {**all_shards_tags(), "trigger": "seeds_folder_sensor:catch-up"}
+
+
+def test_a_few_new_files_get_one_run_per_shard(tmp_path):
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    names = [f"p{i:02d}.txt" for i in range(6)]
+    for n in names:
+        (seeds / n).write_text("# 标题\n\n本报讯 新闻。\n", encoding="utf-8")
+    warehouse = WarehouseResource(seeds_dir=str(seeds), warehouse_dir=str(tmp_path / "wh"))
+    with dg.instance_for_test() as instance:
+        result, _ = tick(instance, warehouse, None)
+        assert sorted(r.partition_key for r in result.run_requests) == sorted({shard_of(n) for n in names})
 
 
 def accounted(result: dg.ExecuteInProcessResult) -> dg.AssetCheckEvaluation:
@@ -141,8 +168,8 @@ def accounted(result: dg.ExecuteInProcessResult) -> dg.AssetCheckEvaluation:
 
 @pytest.mark.e2e
 def test_two_files_at_once_each_run_answers_for_its_own_file(tmp_path):
-    """Two new files → two per-file runs; the first must not fail the accounting check over the
-    second file, which is still waiting for its own run."""
+    """Two new files in two shards → two runs; the first must not fail the accounting check over the
+    second file, which is still waiting for its own shard's run."""
     seeds = tmp_path / "seeds"
     seeds.mkdir()
     shutil.copy(PAGES[0], seeds / "a.txt")
@@ -150,8 +177,7 @@ def test_two_files_at_once_each_run_answers_for_its_own_file(tmp_path):
     warehouse = WarehouseResource(seeds_dir=str(seeds), warehouse_dir=str(tmp_path / "wh"))
     with dg.instance_for_test() as instance:
         result, _ = tick(instance, warehouse, None)
-        apply(instance, result)
-        assert sorted(r.partition_key for r in result.run_requests) == ["a.txt", "b.txt"]
+        assert sorted(r.partition_key for r in result.run_requests) == sorted([shard_of("a.txt"), shard_of("b.txt")])
         first = execute(instance, warehouse, result.run_requests[0])
         check = accounted(first)
         assert check.passed, check.metadata
@@ -177,7 +203,7 @@ def test_a_file_arriving_mid_run_is_left_for_the_next_run_but_a_skipped_file_fai
     monkeypatch.setattr(raw_asset, "sync_source_files", sync_then_a_file_lands)
     result = run_job(seeds, tmp_path / "wh")
     check = accounted(result)
-    assert result.success and check.passed, check.metadata  # late.txt is not one of this run's partitions
+    assert result.success and check.passed, check.metadata  # late.txt arrived after the run started
     assert check.metadata["missing_from_table"].value == ""
 
     # a file that was there all along but never reached the table is a silent skip: blocking failure
@@ -199,8 +225,6 @@ def test_first_tick_after_run_sh_runs_nothing_the_warehouse_holds(tmp_path):
     assert run_job(seeds, tmp_path / "wh").success  # what scripts/run.sh does
     warehouse = WarehouseResource(seeds_dir=str(seeds), warehouse_dir=str(tmp_path / "wh"))
     with dg.instance_for_test() as instance:
-        for p in PAGES:  # run.sh registered the partitions in the project's instance
-            instance.add_dynamic_partitions(seed_files.name, [p.name])
         result, cursor = tick(instance, warehouse, None)
         assert isinstance(result, dg.SkipReason), result
         assert "5 already in the warehouse" in result.skip_message
@@ -209,29 +233,45 @@ def test_first_tick_after_run_sh_runs_nothing_the_warehouse_holds(tmp_path):
         (seeds / PAGES[0].name).write_bytes(PAGES[0].read_bytes() + "\n本报讯 补充一段。\n".encode())
         shutil.copy(PAGES[1], seeds / "new.txt")
         result, _ = tick(instance, warehouse, None)
-        assert sorted(r.partition_key for r in result.run_requests) == sorted(["new.txt", PAGES[0].name])
+        assert sorted(r.partition_key for r in result.run_requests) == sorted({shard_of("new.txt"),
+                                                                                shard_of(PAGES[0].name)})
 
 
 @pytest.mark.e2e
-def test_a_partition_without_a_file_reads_nothing_and_says_so(tmp_path):
-    """Issue 16, item 3: a key made with the UI's "Add a partition" names no file: its run reads nothing,
-    retires nothing of the other files, and the partition's metadata says so; the sensor then deletes it."""
+def test_a_shard_without_files_reads_nothing_and_retires_nothing(tmp_path):
+    """A backfill of a shard that holds no file (selected in the UI): its run reads nothing, retires
+    nothing of the other files, and its partition's metadata says 0 files."""
     seeds = tmp_path / "seeds"
     seeds.mkdir()
     shutil.copy(PAGES[0], seeds / "a.txt")
+    empty = next(k for k in SHARD_KEYS if k != shard_of("a.txt"))
     warehouse = WarehouseResource(seeds_dir=str(seeds), warehouse_dir=str(tmp_path / "wh"))
     with dg.instance_for_test() as instance:
         result, cursor = tick(instance, warehouse, None)
-        apply(instance, result)
         execute(instance, warehouse, result.run_requests[0])
-        instance.add_dynamic_partitions(seed_files.name, ["typo.txt"])
-        run = execute(instance, warehouse, dg.RunRequest(partition_key="typo.txt"))
-        [mat] = [e.materialization for e in run.get_asset_materialization_events()
-                 if e.asset_key == dg.AssetKey(["raw", "source_files"])]
-        assert mat.metadata["files_read"].value == 0
-        assert mat.metadata["dagster/row_count"].value == 0
-        assert mat.metadata["outcome"].value.startswith("no such file")
+        run = execute(instance, warehouse, dg.RunRequest(partition_key=empty))
+        meta = raw_shard_metadata(run)[empty]
+        assert (meta["files_read"], meta["dagster/row_count"]) == (0, 0)
         assert set(titles_by_path(tmp_path / "wh" / "warehouse.duckdb")) == {"a.txt"}
-        result, _ = tick(instance, warehouse, cursor)
-        apply(instance, result)
-        assert instance.get_dynamic_partitions(seed_files.name) == ["a.txt"]
+
+
+@pytest.mark.e2e
+def test_events_of_a_full_run_do_not_grow_with_the_number_of_files(tmp_path):
+    """Issue 14: a run writes one materialization per asset per shard, whatever the number of files:
+    5 files and 30 files give the same number of Dagster events of each kind that could scale."""
+    small = copy_seeds(tmp_path / "small")
+    large = tmp_path / "large"
+    large.mkdir()
+    for i in range(6):
+        for p in PAGES:
+            shutil.copy(p, large / f"{i}_{p.name}")
+    counts = []
+    for seeds in (small, large):
+        run = run_job(seeds, tmp_path / f"wh-{seeds.name}")
+        kinds = {}
+        for e in run.all_events:
+            kinds[e.event_type_value] = kinds.get(e.event_type_value, 0) + 1
+        counts.append(kinds)
+    assets = len(list(defs.resolve_asset_graph().get_all_asset_keys()))
+    assert counts[0]["ASSET_MATERIALIZATION"] == counts[1]["ASSET_MATERIALIZATION"] == assets * len(SHARD_KEYS)
+    assert counts[0] == counts[1]

@@ -98,7 +98,7 @@ def test_the_backend_is_chosen_per_run_from_the_launchpad(tmp_path, monkeypatch)
     launched as the UI launches it (reconstructable job, the job's own executor), writes the lake, runs
     its steps in step processes, and leaves no staging file; the next run without the override is embedded."""
     from assets.definitions import warehouse_job_def
-    from assets.partitions import range_tags, sync_partitions
+    from assets.partitions import all_shards_tags
 
     monkeypatch.delenv("WAREHOUSE_BACKEND", raising=False)
     monkeypatch.delenv("DUCKLAKE_CATALOG", raising=False)
@@ -113,9 +113,8 @@ def test_the_backend_is_chosen_per_run_from_the_launchpad(tmp_path, monkeypatch)
                    "loggers": {"console": {"config": {"log_level": "WARNING"}}}}
     (tmp_path / "home").mkdir()
     with dg.instance_for_test(temp_dir=str(tmp_path / "home")) as instance:
-        keys = sync_partitions(instance, seeds)
         with dg.execute_job(dg.reconstructable(warehouse_job_def), instance=instance, run_config=lake_config,
-                            tags=range_tags(keys)) as result:
+                            tags=all_shards_tags()) as result:
             assert result.success
             engine = " ".join(e.message or "" for e in result.all_events if e.event_type_value == "ENGINE_EVENT")
             assert "multiprocess executor" in engine

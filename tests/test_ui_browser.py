@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from assets.partitions import SHARD_KEYS, all_shards_tags, shard_of
 from tests.support.browser import chromium, chromium_path, free_port
 from tests.support.seeds import PROJECT, SEEDS
 
@@ -77,8 +78,8 @@ def dagster_dev(tmp_path):
 
 
 def seeds_without_sensor(d: Dagster, seeds: Path) -> list[str]:
-    """The code location loaded; the folder sensor stopped (deterministic runs); the seed pages dropped in
-    and registered as partitions. Returns the partition keys."""
+    """The code location loaded; the folder sensor stopped (deterministic runs); the seed pages dropped in.
+    Returns their names (the partitions are the fixed shards, nothing to register)."""
     loc = d.gql("{ workspaceOrError { ... on Workspace { locationEntries { name locationOrLoadError { __typename } } } } }")
     assert loc["workspaceOrError"]["locationEntries"][0]["locationOrLoadError"]["__typename"] == "RepositoryLocation"
     state = d.gql("""query { sensorOrError(sensorSelector: {repositoryLocationName: "qingdao_news",
@@ -87,9 +88,6 @@ def seeds_without_sensor(d: Dagster, seeds: Path) -> list[str]:
           id=state["sensorOrError"]["sensorState"]["id"])
     for page in sorted(SEEDS.glob("*.txt")):
         shutil.copy(page, seeds / page.name)
-        d.gql("""mutation($key: String!, $repo: RepositorySelector!) {
-                 addDynamicPartition(partitionKey: $key, partitionsDefName: "seed_files", repositorySelector: $repo) { __typename } }""",
-              key=page.name, repo=REPO)
     # the first visit shows Dagster's community dialog; mark it seen (what its Skip button sends)
     d.gql("mutation { setNuxSeen }")
     return sorted(p.name for p in seeds.glob("*.txt"))
@@ -110,12 +108,11 @@ def wait_for_run(d: Dagster, run_id: str, log: Path, timeout: float = 600) -> di
 
 
 def launch_warehouse_job(d: Dagster, names: list[str], log: Path) -> dict:
-    """warehouse_job over every file (a partition range), launched through the webserver; the finished run."""
+    """warehouse_job over every file (the range of every shard), launched through the webserver; the finished run."""
     launched = d.gql("""mutation($p: ExecutionParams!) { launchRun(executionParams: $p) {
         __typename ... on LaunchRunSuccess { run { runId } } ... on PythonError { message } } }""",
         p={"selector": {**REPO, "jobName": "warehouse_job"}, "runConfigData": {},
-           "executionMetadata": {"tags": [{"key": "dagster/asset_partition_range_start", "value": names[0]},
-                                          {"key": "dagster/asset_partition_range_end", "value": names[-1]}]}})
+           "executionMetadata": {"tags": [{"key": k, "value": v} for k, v in all_shards_tags().items()]}})
     assert launched["launchRun"]["__typename"] == "LaunchRunSuccess", launched
     run = wait_for_run(d, launched["launchRun"]["run"]["runId"], log)
     assert run["status"] == "SUCCESS", log.read_text()[-4000:]
@@ -157,12 +154,15 @@ def test_job_launched_from_the_webserver_and_asset_graph_in_chromium(dagster_dev
         shot = page.screenshot(ARTIFACTS / "asset-graph.png")
     assert shot.stat().st_size > 20_000
 
-    # one partition's page shows that file's own rows, not the whole table's (issue 16, item 2)
+    # one partition's page shows its shard's own rows, not the whole table's (issue 16, item 2)
     with duckdb.connect(str(wh / "warehouse.duckdb"), read_only=True) as c:
-        per_file = dict(c.execute("SELECT s.path, count(a.article_id) FROM raw.source_files s "
-                                  "LEFT JOIN cleaned.articles a USING (file_id) GROUP BY 1").fetchall())
+        per_path = c.execute("SELECT s.path, count(a.article_id) FROM raw.source_files s "
+                             "LEFT JOIN cleaned.articles a USING (file_id) GROUP BY 1").fetchall()
         total = c.execute("SELECT count(*) FROM cleaned.articles").fetchone()[0]
-    key = min(per_file, key=lambda k: (per_file[k], k))  # the smallest file: far from the table's count
+    per_file: dict[str, int] = {}
+    for path, n in per_path:
+        per_file[shard_of(path)] = per_file.get(shard_of(path), 0) + n
+    key = min(per_file, key=lambda k: (per_file[k], k))  # the smallest shard: far from the table's count
     assert 0 < per_file[key] < total
     with chromium() as page:
         page.goto(f"{d.url}/assets/cleaned/articles?view=partitions&partition={key}")
@@ -198,7 +198,7 @@ def test_materialize_all_in_the_asset_graph_is_one_run_as_fast_as_warehouse_job(
                       "document.querySelector('[role=dialog]').innerText.includes('Launch backfill')")
         dialog = "document.querySelector('[role=dialog]')"
         click_button(page, "All", dialog)
-        page.wait_for(f"{dialog}.innerText.includes('{len(names)} partitions')", timeout=20)
+        page.wait_for(f"{dialog}.innerText.includes('{len(SHARD_KEYS)} partitions')", timeout=20)
         click_button(page, "Launch backfill", dialog)
         page.wait_for("document.body.innerText.includes('Created backfill')", timeout=30)
     # wait for the backfill to finish, then count every run it (or anything else) launched
@@ -211,7 +211,7 @@ def test_materialize_all_in_the_asset_graph_is_one_run_as_fast_as_warehouse_job(
             break
         time.sleep(2)
     assert backfill["status"] == "COMPLETED_SUCCESS", (backfill, log.read_text()[-4000:])
-    assert backfill["numPartitions"] == len(names)
+    assert backfill["numPartitions"] == len(SHARD_KEYS)
     runs = [r for r in d.gql(f"{{ runsOrError {{ ... on Runs {{ results {{ {RUN_FIELDS} }} }} }} }}")
             ["runsOrError"]["results"] if r["runId"] not in before]
     assert len(runs) == 1, [(r["jobName"], r["status"]) for r in runs]

@@ -6,9 +6,9 @@ subprocess, the way a user would, on temporary folders:
 - (a) two warehouses (different SEEDS_DIR / WAREHOUSE_DIR, DAGSTER_HOME left
   unset) one after another, then two fresh ones at the same time: every run
   succeeds, each warehouse holds exactly its own files, and the Dagster
-  instance each warehouse uses still lists its own files as partitions;
-  and two warehouses forced onto one explicit DAGSTER_HOME: the second is
-  refused with a message, the first keeps its partitions;
+  instance each warehouse uses records its own runs; and two warehouses
+  forced onto one explicit DAGSTER_HOME both succeed (the partitions are fixed
+  shards, so neither can delete the other's), each with its own rows;
 - (b) ``cd <tmp>/data && SEEDS_DIR=seeds WAREHOUSE_DIR=wh run.sh`` reads
   ``<tmp>/data/seeds`` and writes ``<tmp>/data/wh``; a relative DAGSTER_HOME
   is the caller's too; nothing appears in the project (no ``wh/``, ``dh/``,
@@ -85,14 +85,15 @@ def _home_for(env: dict[str, str], cwd: Path) -> str:
     return p.stdout.strip()
 
 
-def _partitions(home: str, fs) -> list[str] | str:
+def _runs(home: str, fs) -> int | str:
+    """Successful runs recorded in the Dagster instance at ``home``."""
     import dagster as dg
 
     if not home:
         return "no DAGSTER_HOME"
     try:
         with fs.env(DAGSTER_HOME=home), dg.DagsterInstance.get() as instance:
-            return sorted(instance.get_dynamic_partitions("seed_files"))
+            return len(instance.get_runs(filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.SUCCESS])))
     except Exception as exc:  # noqa: BLE001
         return f"{type(exc).__name__}: {fs._clip(str(exc), 60)}"
 
@@ -128,18 +129,19 @@ def _two_warehouses(work: Path, fs) -> list:
     own = {"A": _seeds(seeds_a, pages[0:2]), "B": _seeds(seeds_b, pages[2:4])}
     out = []
 
-    def judge(label: str, whs: dict[str, Path], codes: list[tuple[str, int, str]], expected: str):
+    def judge(label: str, whs: dict[str, Path], codes: list[tuple[str, int, str]], expected: str,
+              runs: dict[str, int]):
         parts, ok = [], True
         for name, code, text in codes:
             parts.append(f"{name} exit {code}" + ("" if code == 0 else f" ({fs._clip(_reason(text), 90)})"))
             ok &= code == 0
         for name, wh in whs.items():
             env = _env(SEEDS_DIR=str(seeds_a if name == "A" else seeds_b), WAREHOUSE_DIR=str(wh))
-            files, parts_ = _files(wh, fs), _partitions(_home_for(env, work), fs)
-            good_files, good_parts = files == own[name], parts_ == own[name]
-            ok &= good_files and good_parts
-            parts.append(f"{name}: rows of {_short(files)}{'' if good_files else ' (WRONG)'}, partitions "
-                         f"{_short(parts_)}{'' if good_parts else ' (LOST/WRONG)'}")
+            files, runs_ = _files(wh, fs), _runs(_home_for(env, work), fs)
+            good_files, good_runs = files == own[name], runs_ == runs[name]
+            ok &= good_files and good_runs
+            parts.append(f"{name}: rows of {_short(files)}{'' if good_files else ' (WRONG)'}, "
+                         f"{runs_} run(s) in its instance{'' if good_runs else ' (WRONG)'}")
         out.append(fs.Outcome(label, expected, "; ".join(parts), ok))
 
     env_a = _env(SEEDS_DIR=str(seeds_a), WAREHOUSE_DIR=str(work / "wh-a"))
@@ -149,16 +151,18 @@ def _two_warehouses(work: Path, fs) -> list:
         code, text = _run(e, work)
         codes.append((name, code, text))
     judge("two warehouses, one checkout, one after the other", {"A": work / "wh-a", "B": work / "wh-b"}, codes,
-          "A, B, A all exit 0; each has only its own files' rows and its instance lists them as partitions")
+          "A, B, A all exit 0; each has only its own files' rows and its own instance its runs (A 2, B 1)",
+          {"A": 2, "B": 1})
 
     env_a2 = _env(SEEDS_DIR=str(seeds_a), WAREHOUSE_DIR=str(work / "wh-a2"))
     env_b2 = _env(SEEDS_DIR=str(seeds_b), WAREHOUSE_DIR=str(work / "wh-b2"))
     (ca, ta), (cb, tb) = _run_together([env_a2, env_b2], work)
     judge("two warehouses, one checkout, at the same time", {"A": work / "wh-a2", "B": work / "wh-b2"},
           [("A", ca, ta), ("B", cb, tb)],
-          "both exit 0; each has only its own files' rows and its instance lists them as partitions")
+          "both exit 0; each has only its own files' rows and its own instance its run",
+          {"A": 1, "B": 1})
 
-    # one DAGSTER_HOME forced on both: the second must not delete the first one's partitions
+    # one DAGSTER_HOME forced on both: fixed shards, nothing of one warehouse can be deleted by the other
     shared = work / "shared-home"
     shared.mkdir()
     (shared / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
@@ -166,13 +170,15 @@ def _two_warehouses(work: Path, fs) -> list:
     env_b3 = _env(SEEDS_DIR=str(seeds_b), WAREHOUSE_DIR=str(work / "wh-b3"), DAGSTER_HOME=str(shared))
     code_a, text_a = _run(env_a3, work)
     code_b, text_b = _run(env_b3, work)
-    parts_ = _partitions(str(shared), fs)
-    refused = code_b != 0 and "own Dagster instance" in text_b
-    ok = code_a == 0 and refused and parts_ == own["A"]
-    observed = (f"A exit {code_a}; B exit {code_b}: {fs._clip(_reason(text_b), 110)}; "
-                f"shared instance's partitions {_short(parts_)}")
+    runs_ = _runs(str(shared), fs)
+    files_a, files_b = _files(work / "wh-a3", fs), _files(work / "wh-b3", fs)
+    ok = code_a == 0 and code_b == 0 and runs_ == 2 and files_a == own["A"] and files_b == own["B"]
+    observed = (f"A exit {code_a}, rows of {_short(files_a)}; B exit {code_b}"
+                + ("" if code_b == 0 else f" ({fs._clip(_reason(text_b), 110)})")
+                + f", rows of {_short(files_b)}; the shared instance has {runs_} successful run(s)")
     out.append(fs.Outcome("two warehouses forced onto one explicit DAGSTER_HOME",
-                          "A exits 0; B refused with a message naming both; A's partitions kept", observed, ok))
+                          "both exit 0, each with only its own files' rows; the shared instance records both runs",
+                          observed, ok))
     return out
 
 

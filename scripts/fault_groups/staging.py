@@ -42,15 +42,14 @@ def run_logged(seeds: Path, wh: Path, partition: str | None = None) -> tuple[obj
     import dagster as dg
 
     from assets.definitions import defs
-    from assets.partitions import range_tags, sync_partitions
+    from assets.partitions import all_shards_tags, shard_of
 
     run_config = {
         "resources": {"warehouse": {"config": {"seeds_dir": str(seeds), "warehouse_dir": str(wh)}}},
         "loggers": {"console": {"config": {"log_level": "WARNING"}}},
     }
     with dg.instance_for_test() as instance:
-        keys = sync_partitions(instance, seeds)
-        scope = {"partition_key": partition} if partition else {"tags": range_tags(keys)}
+        scope = {"partition_key": shard_of(partition)} if partition else {"tags": all_shards_tags()}
         result = defs.resolve_job_def("warehouse_job").execute_in_process(
             run_config=run_config, instance=instance, raise_on_error=False, **scope)
         logs = [e.user_message for e in instance.all_logs(result.run_id) if e.user_message]

@@ -106,12 +106,14 @@ class Deployment:
                 run = rec.dagster_run
                 row = {"run_id": run.run_id, "job": run.job_name, "status": run.status.value,
                        "location": run.remote_job_origin.location_name if run.remote_job_origin else None,
-                       "raw_partitions": [], "raw_warehouse_dir": None, "published_snapshot": None}
+                       "raw_partitions": [], "raw_files_read": 0, "raw_warehouse_dir": None,
+                       "published_snapshot": None}
                 for e in instance.all_logs(run.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION):
                     m = e.dagster_event.event_specific_data.materialization
                     key = m.asset_key.to_user_string()
                     if key == "raw/source_files":
                         row["raw_partitions"].append(m.partition)
+                        row["raw_files_read"] = m.metadata["run_files_read"].value
                         row["raw_warehouse_dir"] = m.metadata["warehouse_dir"].value
                     elif key == "exports/warehouse_snapshot":
                         row["published_snapshot"] = m.metadata["ducklake_snapshot"].value
