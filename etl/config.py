@@ -60,6 +60,7 @@ PIPELINE_VERSION = "2026.11.29-3"
 # scans etl/ and assets/ for other readers).
 BACKENDS = ("embedded", "ducklake")
 TOKENIZERS = ("rjieba", "jieba")
+TAGGERS = ("jieba_fast_dat", "jieba")
 LOCK_WAIT_DEFAULT = 30.0
 MEMORY_LIMIT_DEFAULT = "512MB"
 MAX_PAGE_MB_DEFAULT = 20.0
@@ -123,6 +124,7 @@ class Settings:
     memory_limit: str = MEMORY_LIMIT_DEFAULT        # WAREHOUSE_MEMORY_LIMIT
     max_page_mb: float = MAX_PAGE_MB_DEFAULT        # MAX_PAGE_MB (0 = no limit)
     tokenizer: str = "rjieba"                # ETL_TOKENIZER: rjieba | jieba
+    tagger: str = "jieba_fast_dat"           # ETL_TAGGER: jieba_fast_dat (compiled POS Viterbi) | jieba
     lake_runs: int = 2                       # LAKE_RUNS: runs `assets.cli` starts on DuckLake
     lake_max_concurrent: int = 1             # LAKE_MAX_CONCURRENT: steps at once per DuckLake run (1: in-process)
     # S3-compatible storage of a DuckLake data path (etl/lake.py); the credentials stay out of repr()
@@ -200,6 +202,7 @@ class Settings:
             memory_limit=_env(env, "WAREHOUSE_MEMORY_LIMIT") or MEMORY_LIMIT_DEFAULT,
             max_page_mb=_number(env, "MAX_PAGE_MB", MAX_PAGE_MB_DEFAULT, "a number of megabytes (0 = no limit)"),
             tokenizer=_choice(_env(env, "ETL_TOKENIZER") or "rjieba", "ETL_TOKENIZER", TOKENIZERS),
+            tagger=_choice(_env(env, "ETL_TAGGER") or "jieba_fast_dat", "ETL_TAGGER", TAGGERS),
             lake_runs=_count(env, "LAKE_RUNS", 2),
             lake_max_concurrent=_count(env, "LAKE_MAX_CONCURRENT", 1),
             aws_access_key_id=_env(env, "AWS_ACCESS_KEY_ID") or None,
