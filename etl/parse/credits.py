@@ -228,6 +228,8 @@ def parse_photo(s: str) -> tuple[str, Credit] | None:
 
     Returns (text before the credit, credit)."""
     t = s.rstrip()
+    if "摄" not in t:  # the credit needs it; without it the end-anchored search would try every position
+        return None
     m = PHOTO_CREDIT_RE.search(t)
     if not m:
         return None
