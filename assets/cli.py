@@ -176,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=None,
                         help="DuckLake only: how many runs process the files at once (default LAKE_RUNS or 2)")
     parser.add_argument("--partition", metavar="SHARD",
-                        help="run one partition (shard-00 … shard-15), as the sensor does for a new file's shard; "
+                        help="run one partition (shard-00 … shard-07), as the sensor does for a new file's shard; "
                              "`python -c 'from assets.partitions import shard_of; print(shard_of(\"a.txt\"))'` names it")
     parser.add_argument("--range", nargs=2, metavar=("FIRST", "LAST"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)

@@ -61,7 +61,7 @@ def test_add_change_remove_through_the_sensor(tmp_path):
     seeds.mkdir()
     warehouse = WarehouseResource(seeds_dir=str(seeds), warehouse_dir=str(tmp_path / "wh"))
     db = tmp_path / "wh" / "warehouse.duckdb"
-    assert shard_of("a.txt") != shard_of("day2/b.txt")  # the test relies on two shards
+    assert shard_of("a.txt") != shard_of("day3/b.txt")  # the test relies on two shards
     with dg.instance_for_test() as instance:
         # nothing there: nothing to do
         result, cursor = tick(instance, warehouse, None)
@@ -74,16 +74,16 @@ def test_add_change_remove_through_the_sensor(tmp_path):
         assert raw_partitions(execute(instance, warehouse, result.run_requests[0])) == {shard_of("a.txt")}
 
         # a second file in a subfolder: a run for its shard alone; a's rows untouched
-        (seeds / "day2").mkdir()
-        shutil.copy(PAGES[1], seeds / "day2" / "b.txt")
+        (seeds / "day3").mkdir()
+        shutil.copy(PAGES[1], seeds / "day3" / "b.txt")
         result, cursor = tick(instance, warehouse, cursor)
-        assert [r.partition_key for r in result.run_requests] == [shard_of("day2/b.txt")]
+        assert [r.partition_key for r in result.run_requests] == [shard_of("day3/b.txt")]
         run = execute(instance, warehouse, result.run_requests[0])
         meta = raw_shard_metadata(run)
-        assert list(meta) == [shard_of("day2/b.txt")]
-        assert (meta[shard_of("day2/b.txt")]["files_read"], meta[shard_of("day2/b.txt")]["files_added"]) == (1, 1)
+        assert list(meta) == [shard_of("day3/b.txt")]
+        assert (meta[shard_of("day3/b.txt")]["files_read"], meta[shard_of("day3/b.txt")]["files_added"]) == (1, 1)
         titles = titles_by_path(db)
-        assert "西海岸新质生产力中心启动运行" in titles["day2/b.txt"]
+        assert "西海岸新质生产力中心启动运行" in titles["day3/b.txt"]
         assert "上合示范区党工委第105次会议召开" in titles["a.txt"]
 
         # nothing changed: skip
@@ -91,14 +91,14 @@ def test_add_change_remove_through_the_sensor(tmp_path):
         assert isinstance(result, dg.SkipReason)
 
         # b changes (same path, new bytes): a run for b's shard; its rows are replaced
-        (seeds / "day2" / "b.txt").write_bytes(PAGES[4].read_bytes())
-        os.utime(seeds / "day2" / "b.txt", ns=(1_000_000_000, 1_000_000_000))
+        (seeds / "day3" / "b.txt").write_bytes(PAGES[4].read_bytes())
+        os.utime(seeds / "day3" / "b.txt", ns=(1_000_000_000, 1_000_000_000))
         result, cursor = tick(instance, warehouse, cursor)
-        assert [r.partition_key for r in result.run_requests] == [shard_of("day2/b.txt")]
+        assert [r.partition_key for r in result.run_requests] == [shard_of("day3/b.txt")]
         execute(instance, warehouse, result.run_requests[0])
         titles = titles_by_path(db)
-        assert "西海岸新质生产力中心启动运行" not in titles["day2/b.txt"]
-        assert "青岛首单创新创业公司债券发行" in titles["day2/b.txt"]
+        assert "西海岸新质生产力中心启动运行" not in titles["day3/b.txt"]
+        assert "青岛首单创新创业公司债券发行" in titles["day3/b.txt"]
 
         # a is removed: one catch-up run over every shard retires its rows
         (seeds / "a.txt").unlink()
@@ -107,7 +107,7 @@ def test_add_change_remove_through_the_sensor(tmp_path):
         assert result.run_requests[0].tags["dagster/asset_partition_range_start"] == SHARD_KEYS[0]
         execute(instance, warehouse, result.run_requests[0])
         titles = titles_by_path(db)
-        assert "a.txt" not in titles and "day2/b.txt" in titles
+        assert "a.txt" not in titles and "day3/b.txt" in titles
         with duckdb.connect(str(db), read_only=True) as c:
             assert c.execute("SELECT count(*) FROM modeled.fact_articles WHERE file_id NOT IN "
                              "(SELECT file_id FROM raw.source_files)").fetchone()[0] == 0
