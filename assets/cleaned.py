@@ -1,7 +1,7 @@
 import dagster as dg
 
 from assets.metadata import SCOPE_SQL, add_row_counts, shard_table
-from assets.partitions import SINGLE_RUN, file_shards, run_scope, scope_files, write_scope
+from assets.partitions import SINGLE_RUN, file_shards, run_scope, scope_files
 from assets.resources import PARTITION_POOL, WarehouseResource
 from etl import contract
 from etl.clean import build_cleaned
@@ -37,7 +37,7 @@ def cleaned_tables(context: dg.AssetExecutionContext, config: RebuildConfig, war
     scope = run_scope(context, warehouse.settings.seeds_dir)
     keys = scope_files(scope)
     with warehouse.connect() as conn:
-        stats = build_cleaned(conn, full_refresh=config.full_refresh, paths=write_scope(keys, warehouse.backend_impl))
+        stats = build_cleaned(conn, full_refresh=config.full_refresh, paths=warehouse.backend_impl.write_scope(keys))
         # each partition's page shows the rows of its own shard's files; table_rows is the whole table
         counts = add_row_counts(context, conn, {f"cleaned/{t}": f"cleaned.{t}" for t in
                                                 contract.table_names("cleaned")}, scope)

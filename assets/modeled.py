@@ -8,7 +8,7 @@ from assets.metadata import (
     metrics_per_unit,
     metrics_per_unit_by_shard,
 )
-from assets.partitions import SINGLE_RUN, file_shards, run_scope, scope_files, write_scope
+from assets.partitions import SINGLE_RUN, file_shards, run_scope, scope_files
 from assets.resources import PARTITION_POOL, WRITER_POOL, WarehouseResource
 from etl import contract
 from etl.model import (
@@ -86,7 +86,7 @@ def fact_tables(context: dg.AssetExecutionContext, config: RebuildConfig, wareho
     keys = scope_files(scope)
     names = FACT_NAMES
     with warehouse.connect() as conn:
-        stats = build_facts(conn, full_refresh=config.full_refresh, paths=write_scope(keys, warehouse.backend_impl))
+        stats = build_facts(conn, full_refresh=config.full_refresh, paths=warehouse.backend_impl.write_scope(keys))
         # each partition's page shows the rows of its own shard's files; table_rows is the whole table
         counts = {k.split("/")[1]: v for k, v in
                   add_row_counts(context, conn, {f"modeled/{t}": f"modeled.{t}" for t in names}, scope).items()}

@@ -90,24 +90,14 @@ def run_scope(context, seeds_dir: Path) -> dict[str, list[str]] | None:
     keys = run_partition_keys(context)
     if keys is None:
         return None
-    scope: dict[str, list[str]] = {k: [] for k in keys}
-    for p in sorted(seed_paths(seeds_dir)):
-        files = scope.get(shard_of(p))
-        if files is not None:
-            files.append(p)
-    return scope
+    by_shard = files_by_shard(seed_paths(seeds_dir))
+    return {k: by_shard.get(k, []) for k in keys}
 
 
 def scope_files(scope: dict[str, list[str]] | None) -> list[str] | None:
-    """The files of a :func:`run_scope` (None stays None: every file)."""
+    """The files of a :func:`run_scope` (None stays None: every file). A partitioned step passes them to
+    ``Backend.write_scope``: on DuckLake it writes only these, while other runs write the other shards."""
     return None if scope is None else sorted(p for files in scope.values() for p in files)
-
-
-def write_scope(paths: list[str] | None, backend) -> list[str] | None:
-    """The files a partitioned step may write (``etl.backends.Backend.write_scope``): the run's own files
-    on DuckLake, where other runs write the other shards at the same time; None on the embedded backend,
-    whose single writer also heals leftovers."""
-    return backend.write_scope(paths)
 
 
 def share_file_partitions(assets_def: dg.AssetsDefinition) -> dg.AssetsDefinition:
